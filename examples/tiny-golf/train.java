@@ -1,0 +1,806 @@
+// Tiny Golf: a byte-level GPT trained on 2 CPU cores, the CPU-scale twin of Parameter Golf's train_gpt.py.
+// Run from this folder with `java train.java`. Hyperparameters come from environment variables with the
+// names train_gpt.py uses. Reads top to bottom: hyperparameters, data, model, optimizer, training, export, eval.
+// Rules: artifact (this file's bytes + compressed model) <= 160,000 bytes, <= 600 s training, <= 1,500 lines.
+
+import java.io.*;
+import java.nio.*;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.*;
+import java.util.*;
+import java.util.concurrent.*;
+import java.util.zip.*;
+
+public class train {
+
+    // ----------------------------------------------------------------------------------------------------
+    // Hyperparameters
+
+    static final class Hyperparameters {
+        final String dataPath = str("DATA_PATH", "./data");
+        final String runId = str("RUN_ID", UUID.randomUUID().toString());
+        final long seed = integer("SEED", 1337, 0, Long.MAX_VALUE);
+        final int iterations = (int) integer("ITERATIONS", 20000, 0, 100_000_000);
+        final int warmupSteps = (int) integer("WARMUP_STEPS", 10, 0, 100_000_000);
+        final int warmdownIters = (int) integer("WARMDOWN_ITERS", 60, 0, 100_000_000);
+        final double maxWallclockSeconds = real("MAX_WALLCLOCK_SECONDS", 600.0, 0, 1e9);
+        final int trainBatchTokens = (int) integer("TRAIN_BATCH_TOKENS", 4096, 1, 1 << 24);
+        final int trainSeqLen = (int) integer("TRAIN_SEQ_LEN", 128, 2, 1 << 16);
+        final int valLossEvery = (int) integer("VAL_LOSS_EVERY", 0, 0, 100_000_000);
+        final int trainLogEvery = (int) integer("TRAIN_LOG_EVERY", 10, 1, 100_000_000);
+        final int valBatchSize = (int) integer("VAL_BATCH_SIZE", 16384, 1, 1 << 26);
+        final int vocabSize = 256; // tokens are UTF-8 bytes
+        final int numLayers = (int) integer("NUM_LAYERS", 3, 1, 64);
+        final int modelDim = (int) integer("MODEL_DIM", 64, 2, 8192);
+        final int numHeads = (int) integer("NUM_HEADS", 4, 1, 1024);
+        final int mlpMult = (int) integer("MLP_MULT", 4, 1, 64);
+        final boolean tieEmbeddings = bool("TIE_EMBEDDINGS", true);
+        final double logitSoftcap = real("LOGIT_SOFTCAP", 30.0, 0, 1e6);
+        final double ropeBase = real("ROPE_BASE", 10000.0, 1.0, 1e12);
+        final double embedLr = real("EMBED_LR", 0.02, 0, 10);
+        final double matrixLr = real("MATRIX_LR", 0.01, 0, 10);
+        final double scalarLr = real("SCALAR_LR", 0.01, 0, 10);
+        final double beta1 = real("BETA1", 0.9, 0, 0.999999);
+        final double beta2 = real("BETA2", 0.95, 0, 0.999999999);
+        final double adamEps = real("ADAM_EPS", 1e-8, 0, 1);
+        final double weightDecay = real("WEIGHT_DECAY", 0.0, 0, 10);
+        final double gradClipNorm = real("GRAD_CLIP_NORM", 1.0, 0, 1e9);
+        final int quantBits = (int) integer("QUANT_BITS", 6, 4, 8);
+        final int threads = (int) integer("THREADS", Runtime.getRuntime().availableProcessors(), 1, 1024);
+        final boolean gradCheck = bool("GRAD_CHECK", false); // finite-difference check of every parameter kind, then exit
+
+        Hyperparameters() {
+            if (modelDim % numHeads != 0) fail("MODEL_DIM", modelDim + " is not divisible by NUM_HEADS=" + numHeads);
+            if ((modelDim / numHeads) % 2 != 0) fail("NUM_HEADS", "head dim MODEL_DIM/NUM_HEADS=" + (modelDim / numHeads) + " must be even for RoPE");
+            if (trainBatchTokens % trainSeqLen != 0)
+                fail("TRAIN_BATCH_TOKENS", trainBatchTokens + " is not a multiple of TRAIN_SEQ_LEN=" + trainSeqLen);
+            if (valBatchSize < trainSeqLen) fail("VAL_BATCH_SIZE", valBatchSize + " is smaller than TRAIN_SEQ_LEN=" + trainSeqLen);
+            if (quantBits == 7) fail("QUANT_BITS", "7 is not supported; accepted: 8, 6, 5 or 4");
+        }
+
+        static String str(String name, String dflt) {
+            String v = System.getenv(name);
+            return v == null || v.isBlank() ? dflt : v.trim();
+        }
+        static long integer(String name, long dflt, long min, long max) {
+            String v = str(name, null);
+            if (v == null) return dflt;
+            long x;
+            try { x = Long.parseLong(v); } catch (NumberFormatException e) { throw fail(name, "'" + v + "' is not an integer"); }
+            if (x < min || x > max) fail(name, x + " is out of range; accepted: " + min + ".." + max);
+            return x;
+        }
+        static double real(String name, double dflt, double min, double max) {
+            String v = str(name, null);
+            if (v == null) return dflt;
+            double x;
+            try { x = Double.parseDouble(v); } catch (NumberFormatException e) { throw fail(name, "'" + v + "' is not a number"); }
+            if (!(x >= min && x <= max)) fail(name, v + " is out of range; accepted: " + min + ".." + max);
+            return x;
+        }
+        static boolean bool(String name, boolean dflt) {
+            String v = str(name, null);
+            if (v == null) return dflt;
+            return switch (v.toLowerCase(Locale.ROOT)) {
+                case "1", "true", "yes" -> true;
+                case "0", "false", "no" -> false;
+                default -> throw fail(name, "'" + v + "' is not a boolean; accepted: 1, 0, true, false");
+            };
+        }
+        static IllegalArgumentException fail(String name, String why) {
+            throw new IllegalArgumentException("invalid hyperparameter " + name + ": " + why);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Logging: stdout, and logs/<RUN_ID>.txt which starts with this file's source like the baseline's log0.
+
+    static PrintStream logFile;
+
+    static void log0(String msg) {
+        System.out.println(msg);
+        if (logFile != null) { logFile.println(msg); logFile.flush(); }
+    }
+
+    static String f(String fmt, Object... args) { return String.format(Locale.ROOT, fmt, args); }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Data: shards of the challenge's format, a 256 x int32 little-endian header (magic, version, count),
+    // then uint16 tokens.
+
+    static final int SHARD_MAGIC = 20240520, SHARD_VERSION = 1, HEADER_INTS = 256;
+
+    static char[] loadShard(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        if (bytes.length < HEADER_INTS * 4) throw new IOException(file + ": shorter than the 1024-byte header");
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int magic = buf.getInt(0), version = buf.getInt(4), count = buf.getInt(8);
+        if (magic != SHARD_MAGIC || version != SHARD_VERSION)
+            throw new IOException(file + ": bad header (magic " + magic + ", version " + version + "); expected " + SHARD_MAGIC + ", 1");
+        if (bytes.length != HEADER_INTS * 4 + 2L * count)
+            throw new IOException(file + ": header says " + count + " tokens but the file holds " + (bytes.length - HEADER_INTS * 4) / 2);
+        char[] tokens = new char[count];
+        buf.position(HEADER_INTS * 4);
+        buf.asCharBuffer().get(tokens);
+        return tokens;
+    }
+
+    static List<Path> shards(String dir, String prefix) throws IOException {
+        List<Path> out = new ArrayList<>();
+        Path d = Paths.get(dir);
+        if (Files.isDirectory(d))
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(d, prefix + "*.bin")) { ds.forEach(out::add); }
+        if (out.isEmpty()) throw new IllegalArgumentException("no files match " + d.resolve(prefix + "*.bin") + " (DATA_PATH)");
+        Collections.sort(out);
+        return out;
+    }
+
+    /**
+     * Draws each training sequence from a random offset in the training shards (seeded). The baseline reads
+     * its stream in order, but Europarl lines come in runs of one language, so ordered batches of a few
+     * documents each swing the loss by a nat; independent windows make every batch a fair sample.
+     */
+    static final class TokenSampler {
+        final char[] tokens; final Random rng;
+        TokenSampler(List<Path> files, long seed) throws IOException {
+            StringBuilder all = new StringBuilder();
+            for (Path p : files) all.append(loadShard(p));
+            tokens = all.toString().toCharArray(); rng = new Random(seed * 31 + 7);
+        }
+        /** Fills x and y (targets = inputs shifted by one) with B windows of length T. */
+        void next(int[] x, int[] y, int B, int T) {
+            if (tokens.length <= T + 1) throw new IllegalArgumentException("training shards hold " + tokens.length + " tokens, fewer than TRAIN_SEQ_LEN+1");
+            for (int b = 0; b < B; b++) {
+                int start = rng.nextInt(tokens.length - T - 1);
+                for (int t = 0; t < T; t++) { x[b * T + t] = tokens[start + t]; y[b * T + t] = tokens[start + t + 1]; }
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Parallel kernels. Work is split into fixed contiguous ranges, and no two threads add into the same
+    // float, so results are bit-identical for a given THREADS. Inner loops are `c[j] += a * b[j]` so the
+    // JIT vectorises them.
+
+    static ExecutorService pool;
+    static int nThreads = 1;
+
+    interface Range { void run(int lo, int hi); }
+
+    static void parallelFor(int n, Range body) {
+        int parts = Math.min(nThreads, n);
+        if (parts <= 1) { body.run(0, n); return; }
+        List<Future<?>> futures = new ArrayList<>(parts - 1);
+        for (int p = 1; p < parts; p++) {
+            int lo = (int) ((long) n * p / parts), hi = (int) ((long) n * (p + 1) / parts);
+            futures.add(pool.submit(() -> body.run(lo, hi)));
+        }
+        body.run(0, (int) ((long) n / parts));
+        try { for (Future<?> fu : futures) fu.get(); }
+        catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new RuntimeException(e); }
+        catch (ExecutionException e) { throw new RuntimeException(e.getCause()); }
+    }
+
+    /**
+     * c[M,N] (+)= a[M,K] @ b[N,K]^T: every output is a dot product of two contiguous rows. A 2x2 register tile
+     * reuses each loaded value twice; this plain form beat vectorised saxpy loops on the JIT we measured.
+     */
+    static void matmulNT(float[] a, float[] b, float[] c, int M, int K, int N, boolean accumulate) {
+        parallelFor((M + 1) / 2, (lo, hi) -> {
+            for (int ib = lo; ib < hi; ib++) {
+                int i = 2 * ib; boolean twoRows = i + 1 < M;
+                int a0 = i * K, a1 = twoRows ? a0 + K : a0;
+                for (int j = 0; j < N; j += 2) {
+                    boolean twoCols = j + 1 < N;
+                    int b0 = j * K, b1 = twoCols ? b0 + K : b0;
+                    float s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+                    for (int k = 0; k < K; k++) {
+                        float x0 = a[a0 + k], x1 = a[a1 + k], y0 = b[b0 + k], y1 = b[b1 + k];
+                        s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+                    }
+                    int c0 = i * N + j, c1 = c0 + N;
+                    if (accumulate) {
+                        c[c0] += s00; if (twoCols) c[c0 + 1] += s01;
+                        if (twoRows) { c[c1] += s10; if (twoCols) c[c1 + 1] += s11; }
+                    } else {
+                        c[c0] = s00; if (twoCols) c[c0 + 1] = s01;
+                        if (twoRows) { c[c1] = s10; if (twoCols) c[c1 + 1] = s11; }
+                    }
+                }
+            }
+        });
+    }
+
+    static float[] transpose(float[] w, int rows, int cols) { return transpose(w, rows, cols, new float[rows * cols]); }
+
+    static float[] transpose(float[] w, int rows, int cols, float[] t) {
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c];
+        return t;
+    }
+
+    /** Linear layer y[M,out] = x[M,in] @ W[out,in]^T, weights stored like PyTorch's nn.Linear. */
+    static void linear(float[] x, Param w, float[] y, int M) { matmulNT(x, w.w, y, M, w.cols, w.rows, false); }
+
+    /** Backward of linear: W.g += dy^T @ x, and dx (+)= dy @ W. */
+    static void linearBackward(float[] x, Param w, float[] dy, float[] dx, int M, boolean accumulateDx, Scratch s) {
+        int in = w.cols, out = w.rows;
+        matmulNT(transpose(dy, M, out, s.get(0, M * out)), transpose(x, M, in, s.get(1, M * in)), w.g, out, M, in, true);
+        matmulNT(dy, transpose(w.w, out, in, s.get(2, in * out)), dx, M, out, in, accumulateDx);
+    }
+
+    /** Reusable work arrays, so a training step allocates nothing large. */
+    static final class Scratch {
+        final float[][] slots = new float[4][];
+        float[] get(int slot, int n) { if (slots[slot] == null || slots[slot].length < n) slots[slot] = new float[n]; return slots[slot]; }
+    }
+
+    /**
+     * exp(x) for x <= 0 in float: 2^n from the exponent bits times a degree-6 polynomial for e^r, |r| <= ln2/2.
+     * Relative error about 2e-7; several times faster than Math.exp, which dominated attention and softmax.
+     */
+    static float expNeg(float x) {
+        if (x < -87f) return 0f;
+        float n = Math.round(x * 1.442695041f), r = x - n * 0.693145752f - n * 1.42860677e-6f;
+        float p = 1f + r * (1f + r * (0.5f + r * (0.16666667f + r * (0.041666668f + r * (0.008333334f + r * 0.0013888889f)))));
+        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
+    /** RMSNorm without a learned gain (as the baseline's F.rms_norm); keeps 1/rms per row for backward. */
+    static void rmsnorm(float[] x, float[] y, float[] inv, int M, int D) {
+        parallelFor(M, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                double ss = 0; int o = i * D;
+                for (int j = 0; j < D; j++) ss += x[o + j] * x[o + j];
+                float r = (float) (1.0 / Math.sqrt(ss / D + 1e-6));
+                inv[i] = r;
+                for (int j = 0; j < D; j++) y[o + j] = x[o + j] * r;
+            }
+        });
+    }
+
+    static void rmsnormBackward(float[] y, float[] inv, float[] dy, float[] dx, int M, int D) {
+        parallelFor(M, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                double dot = 0; int o = i * D;
+                for (int j = 0; j < D; j++) dot += dy[o + j] * y[o + j];
+                float m = (float) (dot / D), r = inv[i];
+                for (int j = 0; j < D; j++) dx[o + j] += (dy[o + j] - y[o + j] * m) * r;
+            }
+        });
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Model: tied byte embeddings, pre-norm blocks of causal multi-head attention with RoPE and a squared-ReLU
+    // MLP, each scaled per channel before joining the residual stream; final RMSNorm, soft-capped logits.
+
+    /** One trainable tensor with its gradient and Adam state. Matrices are [out][in], as nn.Linear. */
+    static final class Param {
+        final String name, group; final int rows, cols; final float[] w, g, m, v;
+        Param(String name, String group, int rows, int cols) {
+            this.name = name; this.group = group; this.rows = rows; this.cols = cols;
+            w = new float[rows * cols]; g = new float[w.length]; m = new float[w.length]; v = new float[w.length];
+        }
+        boolean isMatrix() { return rows > 1; }
+    }
+
+    /** One transformer block's parameters and the activations its backward pass needs. */
+    static final class Block {
+        Param wq, wk, wv, wo, w1, w2, attnScale, mlpScale;
+        float[] n1, inv1, q, k, v, probs, ao, po, xMid, n2, inv2, h, act, mo, out;
+
+        void allocate(int M, int D, int F, int units, int T) {
+            if (n1 != null && n1.length == M * D && probs.length == units * T * T) return;
+            n1 = new float[M * D]; inv1 = new float[M]; q = new float[M * D]; k = new float[M * D]; v = new float[M * D];
+            probs = new float[units * T * T]; ao = new float[M * D]; po = new float[M * D]; xMid = new float[M * D];
+            n2 = new float[M * D]; inv2 = new float[M]; h = new float[M * F]; act = new float[M * F]; mo = new float[M * D];
+            out = new float[M * D];
+        }
+    }
+
+    static final class GPT {
+        final Hyperparameters hp; final int D, H, hd, F, V;
+        final Param tokEmb, lmHead; final Block[] blocks; final List<Param> params = new ArrayList<>();
+        final float[] cos, sin; final Scratch scratch = new Scratch();
+        int M, B, T; int[] inputs, targets; float[] x0, nf, invf, logits, tanhs; // forward state
+
+        GPT(Hyperparameters hp, Random rng, boolean randomProjections) {
+            this.hp = hp; D = hp.modelDim; H = hp.numHeads; hd = D / H; F = hp.mlpMult * D; V = hp.vocabSize;
+            tokEmb = add(new Param("tok_emb.weight", "embed", V, D));
+            normal(tokEmb, rng, hp.tieEmbeddings ? 0.005 : 1.0);
+            lmHead = hp.tieEmbeddings ? null : add(new Param("lm_head.weight", "embed", V, D)); // zero init, as the baseline's
+            blocks = new Block[hp.numLayers];
+            for (int l = 0; l < blocks.length; l++) {
+                Block b = blocks[l] = new Block(); String p = "blocks." + l + ".";
+                b.wq = add(new Param(p + "attn.c_q.weight", "matrix", D, D));
+                b.wk = add(new Param(p + "attn.c_k.weight", "matrix", D, D));
+                b.wv = add(new Param(p + "attn.c_v.weight", "matrix", D, D));
+                b.wo = add(new Param(p + "attn.proj.weight", "matrix", D, D));
+                b.w1 = add(new Param(p + "mlp.fc.weight", "matrix", F, D));
+                b.w2 = add(new Param(p + "mlp.proj.weight", "matrix", D, F));
+                b.attnScale = add(new Param(p + "attn_scale", "scalar", 1, D));
+                b.mlpScale = add(new Param(p + "mlp_scale", "scalar", 1, D));
+                for (Param m : List.of(b.wq, b.wk, b.wv, b.w1)) normal(m, rng, 1.0 / Math.sqrt(m.cols));
+                // Output projections start at zero so every block starts as the identity (baseline's _zero_init).
+                for (Param m : List.of(b.wo, b.w2)) normal(m, rng, randomProjections ? 1.0 / Math.sqrt(m.cols) : 0.0);
+                Arrays.fill(b.attnScale.w, 1f); Arrays.fill(b.mlpScale.w, 1f);
+            }
+            int maxT = Math.max(hp.trainSeqLen, 2), half = hd / 2;
+            cos = new float[maxT * half]; sin = new float[maxT * half];
+            for (int t = 0; t < maxT; t++)
+                for (int c = 0; c < half; c++) {
+                    double ang = t * Math.pow(hp.ropeBase, -2.0 * c / hd);
+                    cos[t * half + c] = (float) Math.cos(ang); sin[t * half + c] = (float) Math.sin(ang);
+                }
+        }
+
+        Param add(Param p) { params.add(p); return p; }
+
+        static void normal(Param p, Random rng, double std) { for (int i = 0; i < p.w.length; i++) p.w[i] = (float) (rng.nextGaussian() * std); }
+
+        long numParams() { long n = 0; for (Param p : params) n += p.w.length; return n; }
+
+        Param head() { return lmHead != null ? lmHead : tokEmb; }
+
+        /** Forward pass over B sequences of length T; returns the mean cross-entropy in nats. */
+        double forward(int[] inputs, int[] targets, int B, int T) {
+            if (M != B * T || x0 == null) {
+                M = B * T; x0 = new float[M * D]; nf = new float[M * D]; invf = new float[M]; logits = new float[M * V]; tanhs = new float[M * V];
+            }
+            this.B = B; this.T = T; this.inputs = inputs; this.targets = targets;
+            for (int i = 0; i < M; i++) System.arraycopy(tokEmb.w, inputs[i] * D, x0, i * D, D);
+            float[] x = x0;
+            for (Block b : blocks) x = blockForward(b, x);
+            rmsnorm(x, nf, invf, M, D);
+            linear(nf, head(), logits, M);
+            // Soft-cap, then cross-entropy; logits[] is overwritten with dLoss/dlogits for backward.
+            float cap = (float) hp.logitSoftcap;
+            double[] rowLoss = new double[M];
+            parallelFor(M, (lo, hi) -> {
+                for (int i = lo; i < hi; i++) {
+                    int o = i * V; float max = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < V; j++) {
+                        float z = logits[o + j];
+                        if (cap > 0) { float th = (float) Math.tanh(z / cap); tanhs[o + j] = th; z = cap * th; }
+                        logits[o + j] = z; if (z > max) max = z;
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < V; j++) { float e = expNeg(logits[o + j] - max); logits[o + j] = e; sum += e; }
+                    rowLoss[i] = Math.log(sum) - Math.log(logits[o + targets[i]]);
+                    float scale = (float) (1.0 / (sum * M));
+                    for (int j = 0; j < V; j++) logits[o + j] *= scale;
+                    logits[o + targets[i]] -= 1f / M;
+                    if (cap > 0) for (int j = 0; j < V; j++) logits[o + j] *= 1f - tanhs[o + j] * tanhs[o + j];
+                }
+            });
+            double loss = 0; for (double l : rowLoss) loss += l;
+            return loss / M;
+        }
+
+        float[] blockForward(Block b, float[] x) {
+            b.allocate(M, D, F, B * H, T);
+            rmsnorm(x, b.n1, b.inv1, M, D);
+            linear(b.n1, b.wq, b.q, M); linear(b.n1, b.wk, b.k, M); linear(b.n1, b.wv, b.v, M);
+            rope(b.q, false); rope(b.k, false);
+            attention(b);
+            linear(b.ao, b.wo, b.po, M);
+            for (int i = 0; i < M * D; i++) b.xMid[i] = x[i] + b.attnScale.w[i % D] * b.po[i];
+            rmsnorm(b.xMid, b.n2, b.inv2, M, D);
+            linear(b.n2, b.w1, b.h, M);
+            for (int i = 0; i < M * F; i++) { float r = Math.max(b.h[i], 0f); b.act[i] = r * r; }
+            linear(b.act, b.w2, b.mo, M);
+            for (int i = 0; i < M * D; i++) b.out[i] = b.xMid[i] + b.mlpScale.w[i % D] * b.mo[i];
+            return b.out;
+        }
+
+        /** Rotary position embedding on each head's channel pairs (c, c + hd/2); inverse rotation for grads. */
+        void rope(float[] a, boolean inverse) {
+            int half = hd / 2; float s = inverse ? -1f : 1f;
+            parallelFor(M, (lo, hi) -> {
+                for (int i = lo; i < hi; i++) {
+                    int t = i % T;
+                    for (int h = 0; h < H; h++) {
+                        int o = i * D + h * hd;
+                        for (int c = 0; c < half; c++) {
+                            float cs = cos[t * half + c], sn = s * sin[t * half + c], x1 = a[o + c], x2 = a[o + c + half];
+                            a[o + c] = x1 * cs - x2 * sn; a[o + c + half] = x2 * cs + x1 * sn;
+                        }
+                    }
+                }
+            });
+        }
+
+        /** Causal softmax attention per (sequence, head); keeps the probabilities for backward. */
+        void attention(Block b) {
+            float scale = (float) (1.0 / Math.sqrt(hd));
+            Arrays.fill(b.ao, 0f);
+            parallelFor(B * H, (lo, hi) -> {
+                float[] qh = new float[T * hd], kh = new float[T * hd], vT = new float[hd * T], o = new float[hd];
+                for (int u = lo; u < hi; u++) {
+                    int seq = u / H, h = u % H, base = seq * T, pOff = u * T * T;
+                    for (int s = 0; s < T; s++)
+                        for (int c = 0; c < hd; c++) {
+                            int src = (base + s) * D + h * hd + c;
+                            qh[s * hd + c] = b.q[src] * scale; kh[s * hd + c] = b.k[src]; vT[c * T + s] = b.v[src];
+                        }
+                    for (int t = 0; t < T; t++) {
+                        int pr = pOff + t * T; float max = Float.NEGATIVE_INFINITY;
+                        for (int s = 0; s <= t; s++) {
+                            float dot = 0;
+                            for (int c = 0; c < hd; c++) dot += qh[t * hd + c] * kh[s * hd + c];
+                            b.probs[pr + s] = dot; max = Math.max(max, dot);
+                        }
+                        float sum = 0;
+                        for (int s = 0; s <= t; s++) { float e = expNeg(b.probs[pr + s] - max); b.probs[pr + s] = e; sum += e; }
+                        float invSum = 1f / sum;
+                        for (int s = 0; s <= t; s++) b.probs[pr + s] *= invSum;
+                        for (int c = 0; c < hd; c++) {
+                            float acc = 0; int vr = c * T;
+                            for (int s = 0; s <= t; s++) acc += b.probs[pr + s] * vT[vr + s];
+                            o[c] = acc;
+                        }
+                        System.arraycopy(o, 0, b.ao, (base + t) * D + h * hd, hd);
+                    }
+                }
+            });
+        }
+
+        /** Backward from the gradient left in logits[] by forward; accumulates into every Param.g. */
+        void backward() {
+            float[] dnf = scratch.get(3, M * D);
+            linearBackward(nf, head(), logits, dnf, M, false, scratch);
+            float[] dx = new float[M * D];
+            rmsnormBackward(nf, invf, dnf, dx, M, D);
+            for (int l = blocks.length - 1; l >= 0; l--) dx = blockBackward(blocks[l], dx);
+            for (int i = 0; i < M; i++) {
+                int e = inputs[i] * D, o = i * D;
+                for (int j = 0; j < D; j++) tokEmb.g[e + j] += dx[o + j];
+            }
+        }
+
+        /** Returns dLoss/dxIn; dout is reused as that gradient's storage. */
+        float[] blockBackward(Block b, float[] dout) {
+            // out = xMid + mlpScale * mo
+            float[] dmo = new float[M * D];
+            for (int i = 0; i < M * D; i++) { dmo[i] = dout[i] * b.mlpScale.w[i % D]; b.mlpScale.g[i % D] += dout[i] * b.mo[i]; }
+            float[] dh = new float[M * F];
+            linearBackward(b.act, b.w2, dmo, dh, M, false, scratch);
+            for (int i = 0; i < M * F; i++) dh[i] = b.h[i] > 0 ? dh[i] * 2f * b.h[i] : 0f;
+            float[] dn2 = dmo; // dmo is no longer needed
+            linearBackward(b.n2, b.w1, dh, dn2, M, false, scratch);
+            float[] dxm = dout;
+            rmsnormBackward(b.n2, b.inv2, dn2, dxm, M, D);
+            // xMid = xIn + attnScale * po
+            float[] dpo = dn2;
+            for (int i = 0; i < M * D; i++) { dpo[i] = dxm[i] * b.attnScale.w[i % D]; b.attnScale.g[i % D] += dxm[i] * b.po[i]; }
+            float[] dao = new float[M * D];
+            linearBackward(b.ao, b.wo, dpo, dao, M, false, scratch);
+            float[] dq = new float[M * D], dk = new float[M * D], dv = new float[M * D];
+            attentionBackward(b, dao, dq, dk, dv);
+            rope(dq, true); rope(dk, true);
+            float[] dn1 = dao;
+            linearBackward(b.n1, b.wq, dq, dn1, M, false, scratch);
+            linearBackward(b.n1, b.wk, dk, dn1, M, true, scratch);
+            linearBackward(b.n1, b.wv, dv, dn1, M, true, scratch);
+            rmsnormBackward(b.n1, b.inv1, dn1, dxm, M, D);
+            return dxm;
+        }
+
+        void attentionBackward(Block b, float[] dao, float[] dq, float[] dk, float[] dv) {
+            float scale = (float) (1.0 / Math.sqrt(hd));
+            parallelFor(B * H, (lo, hi) -> {
+                float[] dp = new float[T], vh = new float[T * hd], kh = new float[T * hd], qh = new float[T * hd], g = new float[hd];
+                float[] dqh = new float[T * hd], dkh = new float[T * hd], dvh = new float[T * hd];
+                for (int u = lo; u < hi; u++) {
+                    int seq = u / H, h = u % H, base = seq * T, pOff = u * T * T;
+                    for (int s = 0; s < T; s++)
+                        for (int c = 0; c < hd; c++) {
+                            int src = (base + s) * D + h * hd + c;
+                            vh[s * hd + c] = b.v[src]; kh[s * hd + c] = b.k[src]; qh[s * hd + c] = b.q[src];
+                        }
+                    Arrays.fill(dkh, 0f); Arrays.fill(dvh, 0f);
+                    for (int t = 0; t < T; t++) {
+                        int pr = pOff + t * T, qo = (base + t) * D + h * hd;
+                        System.arraycopy(dao, qo, g, 0, hd);
+                        float dot = 0;
+                        for (int s = 0; s <= t; s++) {
+                            float acc = 0;
+                            for (int c = 0; c < hd; c++) acc += g[c] * vh[s * hd + c];
+                            dp[s] = acc; dot += acc * b.probs[pr + s];
+                        }
+                        Arrays.fill(dqh, t * hd, t * hd + hd, 0f);
+                        for (int s = 0; s <= t; s++) {
+                            float p = b.probs[pr + s], ds = p * (dp[s] - dot) * scale;
+                            for (int c = 0; c < hd; c++) {
+                                dqh[t * hd + c] += ds * kh[s * hd + c];
+                                dkh[s * hd + c] += ds * qh[t * hd + c];
+                                dvh[s * hd + c] += p * g[c];
+                            }
+                        }
+                    }
+                    for (int s = 0; s < T; s++)
+                        for (int c = 0; c < hd; c++) {
+                            int dst = (base + s) * D + h * hd + c;
+                            dq[dst] = dqh[s * hd + c]; dk[dst] = dkh[s * hd + c]; dv[dst] = dvh[s * hd + c];
+                        }
+                }
+            });
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Optimizer: AdamW with decoupled weight decay on matrices, one learning rate per parameter group.
+
+    static final class AdamW {
+        final Hyperparameters hp; final List<Param> params; int t = 0;
+        AdamW(Hyperparameters hp, List<Param> params) { this.hp = hp; this.params = params; }
+
+        double lr(Param p) {
+            return switch (p.group) { case "embed" -> hp.embedLr; case "matrix" -> hp.matrixLr; default -> hp.scalarLr; };
+        }
+
+        void step(double lrMul) {
+            t++;
+            double b1 = hp.beta1, b2 = hp.beta2, bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
+            for (Param p : params) {
+                double lr = lr(p) * lrMul;
+                float decay = p.group.equals("matrix") ? (float) (1 - lr * hp.weightDecay) : 1f;
+                float stepSize = (float) (lr / bc1), sqrtBc2 = (float) Math.sqrt(bc2), eps = (float) hp.adamEps;
+                float fb1 = (float) b1, fb2 = (float) b2;
+                for (int i = 0; i < p.w.length; i++) {
+                    float g = p.g[i];
+                    p.m[i] = fb1 * p.m[i] + (1 - fb1) * g;
+                    p.v[i] = fb2 * p.v[i] + (1 - fb2) * g * g;
+                    p.w[i] = p.w[i] * decay - stepSize * p.m[i] / ((float) Math.sqrt(p.v[i]) / sqrtBc2 + eps);
+                }
+            }
+        }
+    }
+
+    static double clipGradients(List<Param> params, double maxNorm) {
+        double ss = 0;
+        for (Param p : params) for (float g : p.g) ss += (double) g * g;
+        double norm = Math.sqrt(ss);
+        if (maxNorm > 0 && norm > maxNorm) {
+            float s = (float) (maxNorm / (norm + 1e-6));
+            for (Param p : params) for (int i = 0; i < p.g.length; i++) p.g[i] *= s;
+        }
+        return norm;
+    }
+
+    /** Learning-rate multiplier: linear warmup, then the baseline's wall-clock-aware linear warmdown. */
+    static double lrMul(Hyperparameters hp, int step, double elapsedMs) {
+        double warm = hp.warmupSteps > 0 ? Math.min(1.0, (step + 1.0) / hp.warmupSteps) : 1.0;
+        if (hp.warmdownIters <= 0) return warm;
+        if (hp.maxWallclockSeconds <= 0) {
+            int start = Math.max(hp.iterations - hp.warmdownIters, 0);
+            return warm * (step >= start && step < hp.iterations ? Math.max((hp.iterations - step) / (double) hp.warmdownIters, 0.0) : 1.0);
+        }
+        double stepMs = elapsedMs / Math.max(step, 1), warmdownMs = hp.warmdownIters * stepMs;
+        double remainingMs = Math.max(hp.maxWallclockSeconds * 1000 - elapsedMs, 0);
+        double byTime = remainingMs <= warmdownMs ? remainingMs / Math.max(warmdownMs, 1e-9) : 1.0;
+        int start = Math.max(hp.iterations - hp.warmdownIters, 0); // also warm down before ITERATIONS runs out
+        double bySteps = step >= start ? Math.max((hp.iterations - step) / (double) hp.warmdownIters, 0.0) : 1.0;
+        return warm * Math.min(byTime, bySteps);
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Evaluation: mean cross-entropy over the whole validation split in TRAIN_SEQ_LEN windows. Tokens are
+    // bytes, so bits per byte is exactly val_loss / ln 2.
+
+    static double[] evalVal(GPT model, char[] val, Hyperparameters hp) {
+        int T = hp.trainSeqLen, nSeq = (val.length - 1) / T, perBatch = Math.max(1, hp.valBatchSize / T);
+        if (nSeq == 0) throw new IllegalArgumentException("validation split has " + val.length + " tokens, fewer than TRAIN_SEQ_LEN+1");
+        double total = 0;
+        for (int s0 = 0; s0 < nSeq; s0 += perBatch) {
+            int B = Math.min(perBatch, nSeq - s0);
+            int[] x = new int[B * T], y = new int[B * T];
+            for (int i = 0; i < B * T; i++) { int pos = s0 * T + i; x[i] = val[pos]; y[i] = val[pos + 1]; }
+            total += model.forward(x, y, B, T) * B * T;
+        }
+        double loss = total / ((double) nSeq * T);
+        return new double[]{loss, loss / Math.log(2)};
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Export: per-row symmetric quantization of every matrix with a per-row clip that minimises the
+    // reconstruction error, fp16 row scales, vectors kept in fp16, zlib level 9. The roundtrip is the score.
+
+    static final float[] CLIP_FRACTIONS = {1.0f, 0.99f, 0.97f, 0.95f, 0.92f, 0.9f, 0.87f, 0.85f, 0.82f, 0.8f, 0.75f, 0.7f, 0.65f, 0.6f};
+
+    /** Quantizes one [out][in] matrix row by row (one row = one output unit's weights). */
+    static void quantizeMatrix(Param p, int bits, DataOutputStream out) throws IOException {
+        int qmax = (1 << (bits - 1)) - 1, rows = p.rows, cols = p.cols;
+        float[] w = p.w; byte[] q = new byte[w.length]; short[] scales = new short[rows];
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols; float amax = 0;
+            for (int c = 0; c < cols; c++) amax = Math.max(amax, Math.abs(w[o + c]));
+            float bestScale = 0; double bestErr = Double.MAX_VALUE;
+            for (float frac : CLIP_FRACTIONS) {
+                float scale = Float.float16ToFloat(Float.floatToFloat16(Math.max(amax * frac / qmax, 1e-8f)));
+                double err = 0;
+                for (int c = 0; c < cols; c++) {
+                    float d = Math.max(-qmax, Math.min(qmax, Math.round(w[o + c] / scale))) * scale - w[o + c];
+                    err += d * d;
+                }
+                if (err < bestErr) { bestErr = err; bestScale = scale; }
+            }
+            scales[r] = Float.floatToFloat16(bestScale);
+            for (int c = 0; c < cols; c++) q[o + c] = (byte) Math.max(-qmax, Math.min(qmax, Math.round(w[o + c] / bestScale)));
+        }
+        for (short s : scales) out.writeShort(s);
+        out.write(q);
+    }
+
+    static byte[] exportModel(GPT model, int bits) throws IOException {
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(raw)) {
+            out.writeInt(0x54475054); out.writeInt(bits); out.writeInt(model.params.size());
+            for (Param p : model.params) {
+                out.writeUTF(p.name); out.writeInt(p.rows); out.writeInt(p.cols);
+                out.writeBoolean(p.isMatrix());
+                if (p.isMatrix()) quantizeMatrix(p, bits, out);
+                else for (float x : p.w) out.writeShort(Float.floatToFloat16(x));
+            }
+        }
+        Deflater deflater = new Deflater(9);
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (DeflaterOutputStream z = new DeflaterOutputStream(compressed, deflater)) { z.write(raw.toByteArray()); }
+        deflater.end();
+        return compressed.toByteArray();
+    }
+
+    /** Loads an exported artifact into the model's tensors, dequantizing every matrix. */
+    static void importModel(GPT model, Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(new InflaterInputStream(Files.newInputStream(file))))) {
+            if (in.readInt() != 0x54475054) throw new IOException(file + ": not a Tiny Golf artifact");
+            int bits = in.readInt(), n = in.readInt();
+            if (n != model.params.size()) throw new IOException(file + ": holds " + n + " tensors, the model has " + model.params.size());
+            for (Param p : model.params) {
+                String name = in.readUTF(); int rows = in.readInt(), cols = in.readInt(); boolean matrix = in.readBoolean();
+                if (!name.equals(p.name) || rows != p.rows || cols != p.cols) throw new IOException(file + ": tensor " + name + " does not match " + p.name);
+                if (matrix) {
+                    float[] scales = new float[rows];
+                    for (int r = 0; r < rows; r++) scales[r] = Float.float16ToFloat(in.readShort());
+                    byte[] q = new byte[rows * cols]; in.readFully(q);
+                    for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) p.w[r * cols + c] = q[r * cols + c] * scales[r];
+                } else for (int i = 0; i < p.w.length; i++) p.w[i] = Float.float16ToFloat(in.readShort());
+            }
+            if (bits < 4) throw new IOException(file + ": bad bit width " + bits);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Gradient check: compares backprop with central finite differences on a few entries of every tensor.
+
+    static int gradCheck(Hyperparameters hp, char[] tokens) {
+        Random rng = new Random(hp.seed);
+        GPT model = new GPT(hp, rng, true);
+        int B = 2, T = Math.min(hp.trainSeqLen, 16), M = B * T; int[] x = new int[M], y = new int[M];
+        for (int i = 0; i < M; i++) { x[i] = tokens[i]; y[i] = tokens[i + 1]; }
+        model.forward(x, y, B, T); model.backward();
+        int failures = 0;
+        for (Param p : model.params) {
+            Integer[] idx = new Integer[p.w.length];
+            for (int i = 0; i < idx.length; i++) idx[i] = i;
+            Arrays.sort(idx, (a, b) -> Float.compare(Math.abs(p.g[b]), Math.abs(p.g[a]))); // largest gradients
+            double worst = 0;
+            for (int n = 0; n < Math.min(4, idx.length); n++) {
+                int i = idx[n]; float keep = p.w[i], eps = 2e-3f * Math.max(1f, Math.abs(keep));
+                p.w[i] = keep + eps; double up = model.forward(x, y, B, T);
+                p.w[i] = keep - eps; double down = model.forward(x, y, B, T);
+                p.w[i] = keep;
+                double fd = (up - down) / (2 * eps), an = p.g[i];
+                worst = Math.max(worst, Math.abs(fd - an) / Math.max(1e-3, Math.abs(fd) + Math.abs(an)));
+            }
+            boolean ok = worst < 0.05;
+            if (!ok) failures++;
+            log0(f("grad_check %s max_rel_err:%.5f %s", p.name, worst, ok ? "ok" : "FAIL"));
+        }
+        log0(f("grad_check tensors:%d failures:%d", model.params.size(), failures));
+        return failures;
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Training
+
+    public static void main(String[] args) throws Exception {
+        Hyperparameters hp;
+        try { hp = new Hyperparameters(); }
+        catch (IllegalArgumentException e) { System.err.println(e.getMessage()); System.exit(2); return; }
+        nThreads = hp.threads;
+        pool = Executors.newFixedThreadPool(Math.max(1, nThreads - 1), r -> { Thread t = new Thread(r); t.setDaemon(true); return t; });
+        try { run(hp); }
+        catch (IllegalArgumentException | IOException e) { System.err.println("error: " + e.getMessage()); System.exit(1); }
+        finally { pool.shutdownNow(); }
+    }
+
+    static void run(Hyperparameters hp) throws IOException {
+        Path script = Paths.get("train.java");
+        String code = Files.exists(script) ? Files.readString(script) : "";
+        Files.createDirectories(Paths.get("logs"));
+        logFile = new PrintStream(new FileOutputStream("logs/" + hp.runId + ".txt", true), true, StandardCharsets.UTF_8);
+        logFile.println(code);
+        logFile.println("=".repeat(100));
+        log0("Running Java " + System.getProperty("java.version") + " on " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        log0(f("threads:%d available_processors:%d", hp.threads, Runtime.getRuntime().availableProcessors()));
+        log0("=".repeat(100));
+
+        List<Path> trainFiles = shards(hp.dataPath, "tinygolf_train_"), valFiles = shards(hp.dataPath, "tinygolf_val_");
+        StringBuilder sb = new StringBuilder();
+        for (Path p : valFiles) sb.append(loadShard(p));
+        char[] val = sb.toString().toCharArray();
+        log0(f("train_loader:dataset:tinygolf train_shards:%d", trainFiles.size()));
+        log0(f("val_loader:shards pattern=%s tokens:%d", Paths.get(hp.dataPath).resolve("tinygolf_val_*.bin"), val.length));
+        if (hp.gradCheck) { if (gradCheck(hp, val) > 0) System.exit(3); return; }
+
+        Random rng = new Random(hp.seed);
+        GPT model = new GPT(hp, rng, false);
+        AdamW opt = new AdamW(hp, model.params);
+        log0(f("model_params:%d", model.numParams()));
+        log0(f("num_layers:%d model_dim:%d num_heads:%d mlp_mult:%d tie_embeddings:%s logit_softcap:%.1f",
+                hp.numLayers, hp.modelDim, hp.numHeads, hp.mlpMult, hp.tieEmbeddings, hp.logitSoftcap));
+        log0(f("train_batch_tokens:%d train_seq_len:%d iterations:%d warmup_steps:%d max_wallclock_seconds:%.3f",
+                hp.trainBatchTokens, hp.trainSeqLen, hp.iterations, hp.warmupSteps, hp.maxWallclockSeconds));
+        log0(f("embed_lr:%g matrix_lr:%g scalar_lr:%g weight_decay:%g quant_bits:%d", hp.embedLr, hp.matrixLr, hp.scalarLr, hp.weightDecay, hp.quantBits));
+        log0(f("seed:%d", hp.seed));
+
+        TokenSampler sampler = new TokenSampler(trainFiles, hp.seed);
+        int T = hp.trainSeqLen, B = hp.trainBatchTokens / T, M = B * T;
+        int[] x = new int[M], y = new int[M];
+        double maxMs = hp.maxWallclockSeconds > 0 ? hp.maxWallclockSeconds * 1000 : Double.POSITIVE_INFINITY;
+        double trainMs = 0; long t0 = System.nanoTime();
+        Integer stopAfterStep = null;
+        for (int step = 0; ; step++) {
+            boolean lastStep = step == hp.iterations || (stopAfterStep != null && step >= stopAfterStep);
+            if (lastStep ? hp.valLossEvery > 0 : hp.valLossEvery > 0 && step % hp.valLossEvery == 0) {
+                trainMs += (System.nanoTime() - t0) / 1e6; // the timer pauses during validation, as in the baseline
+                double[] vl = evalVal(model, val, hp);
+                log0(f("step:%d/%d val_loss:%.4f val_bpb:%.4f train_time:%.0fms step_avg:%.2fms", step, hp.iterations, vl[0], vl[1], trainMs, trainMs / Math.max(step, 1)));
+                t0 = System.nanoTime();
+            }
+            if (lastStep) {
+                if (stopAfterStep != null && step < hp.iterations)
+                    log0(f("stopping_early: wallclock_cap train_time:%.0fms step:%d/%d", trainMs, step, hp.iterations));
+                break;
+            }
+            double elapsed = trainMs + (System.nanoTime() - t0) / 1e6;
+            double mul = lrMul(hp, step, elapsed);
+            sampler.next(x, y, B, T);
+            for (Param p : model.params) Arrays.fill(p.g, 0f);
+            double loss = model.forward(x, y, B, T);
+            model.backward();
+            clipGradients(model.params, hp.gradClipNorm);
+            opt.step(mul);
+            if (!Double.isFinite(loss)) log0(f("step:%d/%d train_loss:nan", step + 1, hp.iterations));
+            double approxMs = trainMs + (System.nanoTime() - t0) / 1e6;
+            int done = step + 1;
+            if (done <= 10 || done % hp.trainLogEvery == 0 || (stopAfterStep != null && done >= stopAfterStep))
+                log0(f("step:%d/%d train_loss:%.4f train_time:%.0fms step_avg:%.2fms", done, hp.iterations, loss, approxMs, approxMs / done));
+            if (!Double.isFinite(loss)) { log0("error: training diverged (train_loss is not finite)"); System.exit(4); }
+            if (stopAfterStep == null && approxMs >= maxMs) stopAfterStep = done;
+            if (stopAfterStep != null && done >= stopAfterStep) { trainMs = approxMs; t0 = System.nanoTime(); }
+        }
+
+        long peakUsed = 0, committed = 0;
+        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans())
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) { peakUsed += pool.getPeakUsage().getUsed(); committed += pool.getPeakUsage().getCommitted(); }
+        log0(f("peak memory allocated: %d MiB reserved: %d MiB", peakUsed >> 20, committed >> 20));
+
+        // Serialize, compress, write; then score the file read back, not the in-memory weights.
+        byte[] artifact = exportModel(model, hp.quantBits);
+        Path modelFile = Paths.get("final_model.int" + hp.quantBits + ".ptz");
+        Files.write(modelFile, artifact);
+        long codeBytes = code.getBytes(StandardCharsets.UTF_8).length;
+        log0(f("Serialized model int%d+zlib: %d bytes", hp.quantBits, Files.size(modelFile)));
+        log0(f("Code size: %d bytes", codeBytes));
+        log0(f("Total submission size int%d+zlib: %d bytes", hp.quantBits, Files.size(modelFile) + codeBytes));
+
+        GPT roundtrip = new GPT(hp, new Random(0), false);
+        importModel(roundtrip, modelFile);
+        long e0 = System.nanoTime();
+        double[] q = evalVal(roundtrip, val, hp);
+        double evalMs = (System.nanoTime() - e0) / 1e6;
+        log0(f("final_int%d_zlib_roundtrip val_loss:%.4f val_bpb:%.4f eval_time:%.0fms", hp.quantBits, q[0], q[1], evalMs));
+        log0(f("final_int%d_zlib_roundtrip_exact val_loss:%.8f val_bpb:%.8f", hp.quantBits, q[0], q[1]));
+    }
+}
