@@ -22,24 +22,25 @@ public class train {
         final long seed = integer("SEED", 1337, 0, Long.MAX_VALUE);
         final int iterations = (int) integer("ITERATIONS", 20000, 0, 100_000_000);
         final int warmupSteps = (int) integer("WARMUP_STEPS", 10, 0, 100_000_000);
-        final int warmdownIters = (int) integer("WARMDOWN_ITERS", 60, 0, 100_000_000);
+        final int warmdownIters = (int) integer("WARMDOWN_ITERS", 100, 0, 100_000_000);
         final double maxWallclockSeconds = real("MAX_WALLCLOCK_SECONDS", 600.0, 0, 1e9);
-        final int trainBatchTokens = (int) integer("TRAIN_BATCH_TOKENS", 4096, 1, 1 << 24);
-        final int trainSeqLen = (int) integer("TRAIN_SEQ_LEN", 128, 2, 1 << 16);
+        final int trainBatchTokens = (int) integer("TRAIN_BATCH_TOKENS", 2048, 1, 1 << 24);
+        final int trainSeqLen = (int) integer("TRAIN_SEQ_LEN", 64, 2, 1 << 16);
         final int valLossEvery = (int) integer("VAL_LOSS_EVERY", 0, 0, 100_000_000);
         final int trainLogEvery = (int) integer("TRAIN_LOG_EVERY", 10, 1, 100_000_000);
         final int valBatchSize = (int) integer("VAL_BATCH_SIZE", 16384, 1, 1 << 26);
+        final int valMaxTokens = (int) integer("VAL_MAX_TOKENS", 0, 0, Integer.MAX_VALUE); // 0: the whole split; micro-runs cap it
         final int vocabSize = 256; // tokens are UTF-8 bytes
-        final int numLayers = (int) integer("NUM_LAYERS", 3, 1, 64);
+        final int numLayers = (int) integer("NUM_LAYERS", 2, 1, 64);
         final int modelDim = (int) integer("MODEL_DIM", 64, 2, 8192);
         final int numHeads = (int) integer("NUM_HEADS", 4, 1, 1024);
         final int mlpMult = (int) integer("MLP_MULT", 4, 1, 64);
         final boolean tieEmbeddings = bool("TIE_EMBEDDINGS", true);
         final double logitSoftcap = real("LOGIT_SOFTCAP", 30.0, 0, 1e6);
         final double ropeBase = real("ROPE_BASE", 10000.0, 1.0, 1e12);
-        final double embedLr = real("EMBED_LR", 0.02, 0, 10);
-        final double matrixLr = real("MATRIX_LR", 0.01, 0, 10);
-        final double scalarLr = real("SCALAR_LR", 0.01, 0, 10);
+        final double embedLr = real("EMBED_LR", 0.01, 0, 10);
+        final double matrixLr = real("MATRIX_LR", 0.004, 0, 10);
+        final double scalarLr = real("SCALAR_LR", 0.004, 0, 10);
         final double beta1 = real("BETA1", 0.9, 0, 0.999999);
         final double beta2 = real("BETA2", 0.95, 0, 0.999999999);
         final double adamEps = real("ADAM_EPS", 1e-8, 0, 1);
@@ -729,6 +730,7 @@ public class train {
         StringBuilder sb = new StringBuilder();
         for (Path p : valFiles) sb.append(loadShard(p));
         char[] val = sb.toString().toCharArray();
+        if (hp.valMaxTokens > 0 && val.length > hp.valMaxTokens) val = Arrays.copyOf(val, hp.valMaxTokens);
         log0(f("train_loader:dataset:tinygolf train_shards:%d", trainFiles.size()));
         log0(f("val_loader:shards pattern=%s tokens:%d", Paths.get(hp.dataPath).resolve("tinygolf_val_*.bin"), val.length));
         if (hp.gradCheck) { if (gradCheck(hp, val) > 0) System.exit(3); return; }

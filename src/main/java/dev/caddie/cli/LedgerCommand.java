@@ -1,0 +1,110 @@
+package dev.caddie.cli;
+
+import dev.caddie.ledger.Candidate;
+import dev.caddie.ledger.Experiment;
+import dev.caddie.ledger.GateRecord;
+import dev.caddie.ledger.Ledger;
+import dev.caddie.ledger.LedgerExport;
+import dev.caddie.ledger.RunRecord;
+import dev.caddie.ledger.Verdict;
+import dev.caddie.loop.Workspace;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "ledger", description = "Read the ledger: every candidate, run, gate result and verdict.",
+        subcommands = {LedgerCommand.List.class, LedgerCommand.Show.class, LedgerCommand.Export.class})
+final class LedgerCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() { spec.commandLine().usage(System.out); }
+
+    static Ledger open(WorkspaceOption ws) throws IOException {
+        Path file = new Workspace(ws.path()).ledgerFile();
+        if (!Files.exists(file)) throw new IOException(file + ": no ledger yet; `caddie run` creates it");
+        return Ledger.open(file);
+    }
+
+    @Command(name = "list", description = "One line per candidate.")
+    static final class List implements Callable<Integer> {
+        @Mixin WorkspaceOption ws;
+        @Option(names = "--tag", description = "only this tag") String tag;
+
+        @Override
+        public Integer call() throws IOException {
+            try (Ledger l = open(ws)) {
+                TerminalConsole.table(System.out, l.experiments(tag));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "Everything about one candidate.")
+    static final class Show implements Callable<Integer> {
+        @Mixin WorkspaceOption ws;
+        @Parameters(paramLabel = "ID") long id;
+
+        @Override
+        public Integer call() throws IOException {
+            try (Ledger l = open(ws)) {
+                Candidate c = l.candidate(id).orElse(null);
+                if (c == null) {
+                    System.err.println("caddie: no candidate " + id + " in " + l.file());
+                    return 2;
+                }
+                PrintStream o = System.out;
+                o.printf("candidate %d  tag %s  proposer %s%n  commit %s (parent %s)%n  %s%n  env %s%n  diff: %d file(s), +%d -%d%n",
+                        c.id(), c.tag(), c.proposer(), c.commit(), c.parent(), c.description(), c.env(), c.filesChanged(), c.linesAdded(), c.linesRemoved());
+                for (GateRecord g : l.gateResults(id))
+                    o.printf("  gate %-16s %s  %s%n", g.gate(), g.passed() ? "pass" : "FAIL", g.reason());
+                for (RunRecord r : l.runs(id)) {
+                    o.printf("  run %d  tier %s seed %d  %s  exit %s  %s ms%n    log %s (sha256 %s)%n", r.id(), r.tier(), r.seed(), r.status(),
+                            r.exitCode(), r.durationMs(), r.logPath(), r.logSha256());
+                    if (r.valBpb() != null) o.printf("    %s val_bpb %.8f val_loss %.8f  artifact %s bytes  code %s bytes%n", r.scoreName(), r.valBpb(), r.valLoss(), r.artifactBytes(), r.codeBytes());
+                    if (r.error() != null) o.println("    error:\n      " + r.error().replace("\n", "\n      "));
+                }
+                for (Verdict v : l.verdicts(id)) o.printf("  verdict %s: %s%n", v.verdict(), v.reason());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "export", description = "Export every experiment as TSV (autoresearch's results.tsv columns first) or JSONL.")
+    static final class Export implements Callable<Integer> {
+        @Mixin WorkspaceOption ws;
+        @Option(names = "--format", defaultValue = "tsv", description = "tsv or jsonl (default: ${DEFAULT-VALUE})") String format;
+        @Option(names = "--out", description = "file to write (default: standard output)") Path out;
+        @Option(names = "--tag", description = "only this tag") String tag;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!format.equals("tsv") && !format.equals("jsonl")) {
+                System.err.println("caddie: unknown --format '" + format + "'; accepted: tsv, jsonl");
+                return 2;
+            }
+            try (Ledger l = open(ws)) {
+                java.util.List<Experiment> rows = l.experiments(tag);
+                Writer w = out == null ? new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8) : Files.newBufferedWriter(out);
+                try {
+                    if (format.equals("tsv")) LedgerExport.tsv(rows, w);
+                    else LedgerExport.jsonl(rows, w);
+                } finally {
+                    w.flush();
+                    if (out != null) w.close();
+                }
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.caddie.cli;
+
+import dev.caddie.ledger.Experiment;
+import dev.caddie.ledger.Ledger;
+import dev.caddie.loop.ExperimentLoop;
+import dev.caddie.loop.LoopOptions;
+import dev.caddie.loop.Workspace;
+import dev.caddie.run.LocalExecutor;
+import dev.caddie.run.Runner;
+import dev.caddie.search.Proposer;
+import dev.caddie.search.SearchProposer;
+import dev.caddie.task.TaskSpec;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.TextStyle;
+import java.util.List;
+import java.util.Locale;
+
+/** What `caddie run` and `caddie demo` share: open the ledger, pick the tag, run the loop with Ctrl-C handled. */
+final class LoopRunner {
+    private LoopRunner() {}
+
+    static Proposer proposer(String name, long seed) {
+        return switch (name) {
+            case "search" -> new SearchProposer(seed);
+            default -> throw new IllegalArgumentException("unknown proposer '" + name + "'; accepted: search");
+        };
+    }
+
+    /** The tag given, else the one this ledger used last (so `caddie run` resumes), else today's (e.g. nov24). */
+    static String tag(Ledger ledger, String given) {
+        String tag = given != null ? given : ledger.meta("tag").orElseGet(() -> {
+            LocalDate d = LocalDate.now();
+            return d.getMonth().getDisplayName(TextStyle.SHORT, Locale.ROOT).toLowerCase(Locale.ROOT) + d.getDayOfMonth();
+        });
+        if (!tag.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("tag '" + tag + "' must be letters, digits, '.', '_' or '-'");
+        ledger.setMeta("tag", tag);
+        return tag;
+    }
+
+    static List<Experiment> run(TaskSpec task, String proposerName, LoopOptions base, String tagGiven) throws Exception {
+        Workspace ws = new Workspace(task.workspace());
+        try (Ledger ledger = Ledger.open(ws.ledgerFile())) {
+            String tag = tag(ledger, tagGiven);
+            LoopOptions opt = new LoopOptions(tag, base.experiments(), base.hours(), base.tier() == null ? task.loopTier() : base.tier(), base.seed());
+            TerminalConsole console = new TerminalConsole(System.out);
+            ExperimentLoop loop = new ExperimentLoop(task, ledger, new Runner(new LocalExecutor()), proposer(proposerName, base.seed()), console);
+            Thread hook = new Thread(() -> {
+                System.out.println("\ncaddie: stopping; the current run is recorded as interrupted (run `caddie run` again to resume tag " + tag + ")");
+                loop.stop(Duration.ofSeconds(20));
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            System.out.println("tag " + tag + " (branch " + ExperimentLoop.branch(tag) + "), tier " + opt.tier() + ", ledger " + ws.ledgerFile());
+            try {
+                return loop.run(opt);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // already stopping; the hook finishes the job
+                }
+            }
+        }
+    }
+}

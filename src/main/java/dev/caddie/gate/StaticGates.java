@@ -1,0 +1,28 @@
+package dev.caddie.gate;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The ordered chain of gates run before any compute; it stops at the first failure. */
+public final class StaticGates {
+    private final List<Gate> gates;
+
+    public StaticGates(List<Gate> gates) { this.gates = List.copyOf(gates); }
+
+    /** Protected files first, so tampering is named as such rather than as an edit outside the editable set. */
+    public static StaticGates standard() {
+        return new StaticGates(List.of(new ProtectedFilesGate(), new EditableFilesGate(), new ScriptLinesGate()));
+    }
+
+    /** Runs the gates in order; the results end with the first failure, if any. */
+    public List<GateResult> check(CandidateChange change) throws IOException {
+        List<GateResult> out = new ArrayList<>();
+        for (Gate g : gates) {
+            GateResult r = g.check(change);
+            out.add(r);
+            if (!r.passed()) break;
+        }
+        return out;
+    }
+}

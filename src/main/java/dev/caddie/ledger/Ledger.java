@@ -1,0 +1,300 @@
+package dev.caddie.ledger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The durable record of everything: candidates, runs, gate results and verdicts, in embedded SQLite
+ * (WAL, versioned migrations). Every write commits at once, so a Caddie killed at any moment loses no
+ * finished step.
+ */
+public final class Ledger implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CANDIDATE_COLUMNS = 11, RUN_COLUMNS = 25;
+    private final Connection c;
+    private final Path file;
+
+    private Ledger(Connection c, Path file) { this.c = c; this.file = file; }
+
+    /** Opens (creating if needed) the ledger file and brings its schema up to date. */
+    public static Ledger open(Path dbFile) throws IOException {
+        Files.createDirectories(dbFile.toAbsolutePath().getParent());
+        try {
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("PRAGMA busy_timeout=10000");
+                s.execute("PRAGMA foreign_keys=ON");
+            }
+            Migrations.migrate(c);
+            return new Ledger(c, dbFile);
+        } catch (SQLException e) {
+            throw new IOException(dbFile + ": cannot open the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    public Path file() { return file; }
+
+    // ---------------------------------------------------------------- meta
+
+    public Optional<String> meta(String key) {
+        return query("SELECT value FROM meta WHERE key=?", rs -> rs.getString(1), key).stream().findFirst();
+    }
+
+    public void setMeta(String key, String value) {
+        update("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", key, value);
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    public long addCandidate(String tag, String commit, String parent, String proposer, String description,
+                             Map<String, String> env, int filesChanged, int linesAdded, int linesRemoved) {
+        return insert("INSERT INTO candidates(tag, commit_sha, parent_sha, proposer, description, env_json, files_changed, lines_added, lines_removed, created_at) VALUES(?,?,?,?,?,?,?,?,?,?)",
+                tag, commit, parent, proposer, description, toJson(env), filesChanged, linesAdded, linesRemoved, now());
+    }
+
+    /** Records a run as started by this process, before its command starts. */
+    public long startRun(long candidateId, String tier, long seed, String executor, String logPath) {
+        return insert("INSERT INTO runs(candidate_id, tier, seed, executor, status, owner_pid, started_at, log_path) VALUES(?,?,?,?,?,?,?,?)",
+                candidateId, tier, seed, executor, "running", ProcessHandle.current().pid(), now(), logPath);
+    }
+
+    public void setRunLog(long runId, String logPath) { update("UPDATE runs SET log_path=? WHERE id=?", logPath, runId); }
+
+    /** Records the run's process, so a later Caddie can stop it if this one dies. */
+    public void runProcess(long runId, long pid, String pidStartedAt) {
+        update("UPDATE runs SET pid=?, pid_started_at=? WHERE id=?", pid, pidStartedAt, runId);
+    }
+
+    public void finishRun(long runId, RunFinish f) {
+        update("""
+                UPDATE runs SET status=?, ended_at=?, duration_ms=?, exit_code=?, log_sha256=?, score_name=?, val_bpb=?, val_loss=?,
+                  artifact_bytes=?, code_bytes=?, train_time_ms=?, stop_step=?, peak_mem_mib=?, error=?, cost_usd=? WHERE id=?""",
+                f.status(), now(), f.durationMs(), f.exitCode(), f.logSha256(), f.scoreName(), f.valBpb(), f.valLoss(),
+                f.artifactBytes(), f.codeBytes(), f.trainTimeMs(), f.stopStep(), f.peakMemMib(), f.error(), f.costUsd(), runId);
+    }
+
+    /** The fields written when a run ends. */
+    public record RunFinish(String status, long durationMs, Integer exitCode, String logSha256, String scoreName, Double valBpb,
+                            Double valLoss, Long artifactBytes, Long codeBytes, Long trainTimeMs, Integer stopStep,
+                            Long peakMemMib, String error, Double costUsd) {}
+
+    public void addGateResult(long candidateId, Long runId, String gate, boolean passed, String reason) {
+        insert("INSERT INTO gate_results(candidate_id, run_id, gate, passed, reason, created_at) VALUES(?,?,?,?,?,?)",
+                candidateId, runId, gate, passed ? 1 : 0, reason, now());
+    }
+
+    public void addVerdict(long candidateId, Long runId, String verdict, String reason, Double bestBefore) {
+        insert("INSERT INTO verdicts(candidate_id, run_id, verdict, reason, best_before, created_at) VALUES(?,?,?,?,?,?)",
+                candidateId, runId, verdict, reason, bestBefore, now());
+    }
+
+    /**
+     * Finds runs left "running" by a Caddie process that no longer exists, stops what is left of their
+     * processes, and marks them interrupted (with an interrupted verdict if the candidate had none).
+     *
+     * @return the ids of the runs recovered
+     */
+    public List<Long> recoverInterrupted() {
+        List<Long> recovered = new ArrayList<>();
+        record Stale(long id, long candidate, Long owner, Long pid, String pidStart) {}
+        List<Stale> stale = query("SELECT id, candidate_id, owner_pid, pid, pid_started_at FROM runs WHERE status='running'",
+                rs -> new Stale(rs.getLong(1), rs.getLong(2), lng(rs, 3), lng(rs, 4), rs.getString(5)));
+        for (Stale s : stale) {
+            if (s.owner() != null && s.owner() != ProcessHandle.current().pid() && processAlive(s.owner())) continue; // another live Caddie owns it
+            if (s.owner() != null && s.owner() == ProcessHandle.current().pid()) continue;
+            if (s.pid() != null) dev.caddie.run.ProcessTree.killIfSame(s.pid(), s.pidStart());
+            update("UPDATE runs SET status='interrupted', ended_at=?, error=? WHERE id=?", now(),
+                    "the Caddie process that started this run (pid " + s.owner() + ") died; its processes were stopped", s.id());
+            if (query("SELECT 1 FROM verdicts WHERE candidate_id=?", rs -> 1, s.candidate()).isEmpty())
+                addVerdict(s.candidate(), s.id(), Verdict.INTERRUPTED, "Caddie stopped while the run was going", null);
+            recovered.add(s.id());
+        }
+        return recovered;
+    }
+
+    private static boolean processAlive(long pid) { return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); }
+
+    // ---------------------------------------------------------------- reads
+
+    public Optional<Candidate> candidate(long id) {
+        return query("SELECT * FROM candidates WHERE id=?", Ledger::candidateRow, id).stream().findFirst();
+    }
+
+    public List<RunRecord> runs(long candidateId) {
+        return query("SELECT * FROM runs WHERE candidate_id=? ORDER BY id", Ledger::runRow, candidateId);
+    }
+
+    public Optional<RunRecord> run(long id) {
+        return query("SELECT * FROM runs WHERE id=?", Ledger::runRow, id).stream().findFirst();
+    }
+
+    public List<GateRecord> gateResults(long candidateId) {
+        return query("SELECT candidate_id, run_id, gate, passed, reason, created_at FROM gate_results WHERE candidate_id=? ORDER BY id",
+                rs -> new GateRecord(rs.getLong(1), lng(rs, 2), rs.getString(3), rs.getInt(4) == 1, rs.getString(5), rs.getString(6)), candidateId);
+    }
+
+    public List<Verdict> verdicts(long candidateId) {
+        return query("SELECT candidate_id, run_id, verdict, reason, best_before, created_at FROM verdicts WHERE candidate_id=? ORDER BY id",
+                Ledger::verdictRow, candidateId);
+    }
+
+    /** Every candidate (of one tag, or all when tag is null) with its latest run and latest verdict, oldest first. */
+    public List<Experiment> experiments(String tag) {
+        String sql = """
+                SELECT c.*, r.*, v.candidate_id, v.run_id, v.verdict, v.reason, v.best_before, v.created_at
+                FROM candidates c
+                LEFT JOIN runs r ON r.id = (SELECT max(id) FROM runs WHERE candidate_id = c.id)
+                LEFT JOIN verdicts v ON v.id = (SELECT max(id) FROM verdicts WHERE candidate_id = c.id)
+                """ + (tag == null ? "" : "WHERE c.tag = ? ") + "ORDER BY c.id";
+        return query(sql, rs -> {
+            Candidate cand = candidateRow(rs);
+            int runAt = CANDIDATE_COLUMNS, verdictAt = CANDIDATE_COLUMNS + RUN_COLUMNS; // column offsets in the join
+            RunRecord run = rs.getObject(runAt + 1) == null ? null : runRow(rs, runAt);
+            Verdict v = rs.getObject(verdictAt + 1) == null ? null : new Verdict(rs.getLong(verdictAt + 1), lng(rs, verdictAt + 2),
+                    rs.getString(verdictAt + 3), rs.getString(verdictAt + 4), dbl(rs, verdictAt + 5), rs.getString(verdictAt + 6));
+            return new Experiment(cand, run, v);
+        }, tag == null ? new Object[0] : new Object[]{tag});
+    }
+
+    /** The kept candidate with the best score on a tag, if any. */
+    public Optional<Experiment> best(String tag, boolean minimize) {
+        Experiment best = null;
+        for (Experiment e : experiments(tag)) {
+            if (e.verdict() == null || !e.verdict().verdict().equals(Verdict.KEEP) || e.run() == null || e.run().valBpb() == null) continue;
+            if (best == null || (minimize ? e.run().valBpb() < best.run().valBpb() : e.run().valBpb() > best.run().valBpb())) best = e;
+        }
+        return Optional.ofNullable(best);
+    }
+
+    public List<String> tags() {
+        return query("SELECT DISTINCT tag FROM candidates ORDER BY tag", rs -> rs.getString(1));
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private static Candidate candidateRow(ResultSet rs) throws SQLException {
+        return new Candidate(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                fromJson(rs.getString(7)), rs.getInt(8), rs.getInt(9), rs.getInt(10), rs.getString(11));
+    }
+
+    private static RunRecord runRow(ResultSet rs) throws SQLException { return runRow(rs, 0); }
+
+    /** Reads a runs row whose first column is at offset+1. */
+    private static RunRecord runRow(ResultSet rs, int o) throws SQLException {
+        return new RunRecord(rs.getLong(o + 1), rs.getLong(o + 2), rs.getString(o + 3), rs.getLong(o + 4), rs.getString(o + 5),
+                rs.getString(o + 6), lng(rs, o + 8), rs.getString(o + 10), rs.getString(o + 11),
+                lng(rs, o + 12), intg(rs, o + 13), rs.getString(o + 14),
+                rs.getString(o + 15), rs.getString(o + 16), dbl(rs, o + 17), dbl(rs, o + 18),
+                lng(rs, o + 19), lng(rs, o + 20), lng(rs, o + 21),
+                intg(rs, o + 22), lng(rs, o + 23), rs.getString(o + 24),
+                dbl(rs, o + 25));
+    }
+
+    private static Verdict verdictRow(ResultSet rs) throws SQLException {
+        return new Verdict(rs.getLong(1), lng(rs, 2), rs.getString(3), rs.getString(4),
+                dbl(rs, 5), rs.getString(6));
+    }
+
+    private static Long lng(ResultSet rs, int col) throws SQLException { long v = rs.getLong(col); return rs.wasNull() ? null : v; }
+
+    private static Integer intg(ResultSet rs, int col) throws SQLException { int v = rs.getInt(col); return rs.wasNull() ? null : v; }
+
+    private static Double dbl(ResultSet rs, int col) throws SQLException { double v = rs.getDouble(col); return rs.wasNull() ? null : v; }
+
+    private interface Row<T> { T read(ResultSet rs) throws SQLException; }
+
+    private synchronized <T> List<T> query(String sql, Row<T> row, Object... args) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            List<T> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(row.read(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new LedgerException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private synchronized void update(String sql, Object... args) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new LedgerException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private synchronized long insert(String sql, Object... args) {
+        try (PreparedStatement ps = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+            bind(ps, args);
+            ps.executeUpdate();
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] == null) ps.setNull(i + 1, Types.NULL);
+            else ps.setObject(i + 1, args[i]);
+        }
+    }
+
+    static String toJson(Map<String, String> env) {
+        try {
+            return JSON.writeValueAsString(new TreeMap<>(env));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Map<String, String> fromJson(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() {});
+        } catch (JsonProcessingException e) {
+            throw new LedgerException("corrupt env_json in the ledger: " + json, e);
+        }
+    }
+
+    private static String now() { return Instant.now().toString(); }
+
+    @Override
+    public void close() {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // closing a connection that failed is not worth reporting over the error that caused it
+        }
+    }
+
+    /** A ledger operation that failed; names the file. */
+    public static final class LedgerException extends RuntimeException {
+        LedgerException(String message, Throwable cause) { super(message, cause); }
+    }
+}

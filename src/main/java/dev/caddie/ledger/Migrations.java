@@ -1,0 +1,102 @@
+package dev.caddie.ledger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/** The ledger's schema as an ordered list of migrations; PRAGMA user_version records how many have run. */
+final class Migrations {
+    private Migrations() {}
+
+    static final List<String[]> ALL = List.<String[]>of(
+            new String[]{
+                    """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+                    """
+                    CREATE TABLE candidates (
+                      id INTEGER PRIMARY KEY,
+                      tag TEXT NOT NULL,
+                      commit_sha TEXT NOT NULL,
+                      parent_sha TEXT,
+                      proposer TEXT NOT NULL,
+                      description TEXT NOT NULL,
+                      env_json TEXT NOT NULL,
+                      files_changed INTEGER NOT NULL DEFAULT 0,
+                      lines_added INTEGER NOT NULL DEFAULT 0,
+                      lines_removed INTEGER NOT NULL DEFAULT 0,
+                      created_at TEXT NOT NULL)""",
+                    """
+                    CREATE TABLE runs (
+                      id INTEGER PRIMARY KEY,
+                      candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+                      tier TEXT NOT NULL,
+                      seed INTEGER NOT NULL,
+                      executor TEXT NOT NULL,
+                      status TEXT NOT NULL,
+                      owner_pid INTEGER,
+                      pid INTEGER,
+                      pid_started_at TEXT,
+                      started_at TEXT NOT NULL,
+                      ended_at TEXT,
+                      duration_ms INTEGER,
+                      exit_code INTEGER,
+                      log_path TEXT,
+                      log_sha256 TEXT,
+                      score_name TEXT,
+                      val_bpb REAL,
+                      val_loss REAL,
+                      artifact_bytes INTEGER,
+                      code_bytes INTEGER,
+                      train_time_ms INTEGER,
+                      stop_step INTEGER,
+                      peak_mem_mib INTEGER,
+                      error TEXT,
+                      cost_usd REAL)""",
+                    "CREATE INDEX runs_candidate ON runs(candidate_id)",
+                    "CREATE INDEX runs_status ON runs(status)",
+                    """
+                    CREATE TABLE gate_results (
+                      id INTEGER PRIMARY KEY,
+                      candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+                      run_id INTEGER REFERENCES runs(id),
+                      gate TEXT NOT NULL,
+                      passed INTEGER NOT NULL,
+                      reason TEXT NOT NULL,
+                      created_at TEXT NOT NULL)""",
+                    """
+                    CREATE TABLE verdicts (
+                      id INTEGER PRIMARY KEY,
+                      candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+                      run_id INTEGER REFERENCES runs(id),
+                      verdict TEXT NOT NULL,
+                      reason TEXT NOT NULL,
+                      best_before REAL,
+                      created_at TEXT NOT NULL)""",
+                    "CREATE INDEX verdicts_candidate ON verdicts(candidate_id)"
+            });
+
+    /** Runs the migrations not yet applied, each in its own transaction. */
+    static void migrate(Connection c) throws SQLException {
+        int version;
+        try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA user_version")) {
+            version = rs.getInt(1);
+        }
+        if (version > ALL.size())
+            throw new SQLException("the ledger has schema version " + version + ", newer than this Caddie knows (" + ALL.size() + "); upgrade Caddie");
+        for (int v = version; v < ALL.size(); v++) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                for (String sql : ALL.get(v)) s.execute(sql);
+                s.execute("PRAGMA user_version = " + (v + 1));
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        }
+    }
+}

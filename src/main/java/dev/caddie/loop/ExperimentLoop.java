@@ -1,0 +1,250 @@
+package dev.caddie.loop;
+
+import dev.caddie.gate.ArtifactLimitGate;
+import dev.caddie.gate.CandidateChange;
+import dev.caddie.gate.GateResult;
+import dev.caddie.gate.StaticGates;
+import dev.caddie.ledger.Experiment;
+import dev.caddie.ledger.Ledger;
+import dev.caddie.ledger.Verdict;
+import dev.caddie.run.Git;
+import dev.caddie.run.RunHandle;
+import dev.caddie.run.RunOutcome;
+import dev.caddie.run.RunSpec;
+import dev.caddie.run.RunStatus;
+import dev.caddie.run.Runner;
+import dev.caddie.run.LiveProgress;
+import dev.caddie.search.Proposal;
+import dev.caddie.search.ProposalContext;
+import dev.caddie.search.Proposer;
+import dev.caddie.search.Trial;
+import dev.caddie.task.TaskSpec;
+import dev.caddie.task.Tier;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+
+/**
+ * The keep/discard loop: propose, gate, run, gate the result, keep or discard. The branch caddie/TAG
+ * advances only on keep. Every step is in the ledger before the next starts, so a restart resumes.
+ */
+public final class ExperimentLoop {
+    private final TaskSpec task;
+    private final Ledger ledger;
+    private final Runner runner;
+    private final Proposer proposer;
+    private final LoopListener listener;
+    private final Workspace ws;
+    private final Git git;
+    private final StaticGates gates = StaticGates.standard();
+    private volatile boolean stopping;
+    private final CountDownLatch done = new CountDownLatch(1);
+
+    public ExperimentLoop(TaskSpec task, Ledger ledger, Runner runner, Proposer proposer, LoopListener listener) {
+        this.task = task;
+        this.ledger = ledger;
+        this.runner = runner;
+        this.proposer = proposer;
+        this.listener = listener;
+        this.ws = new Workspace(task.workspace());
+        this.git = new Git(task.workspace());
+    }
+
+    /** Asks the loop to stop: the current run is killed and recorded as interrupted. Waits for that record. */
+    public void stop(Duration wait) {
+        stopping = true;
+        runner.interrupt();
+        try {
+            done.await(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static String branch(String tag) { return "caddie/" + tag; }
+
+    /** Runs experiments until the options' limits; returns the experiments of this tag. */
+    public List<Experiment> run(LoopOptions opt) throws IOException, InterruptedException {
+        try {
+            Tier tier = task.tier(opt.tier());
+            for (Long id : ledger.recoverInterrupted()) listener.note("run " + id + " was left running by a Caddie that died: marked interrupted");
+            git.worktreePrune();
+            String branch = branch(opt.tag());
+            syncBranch(opt.tag(), branch);
+            long deadline = opt.hours() == null ? Long.MAX_VALUE : System.currentTimeMillis() + (long) (opt.hours() * 3_600_000);
+            for (int i = 0; (opt.experiments() == null || i < opt.experiments()) && !stopping; i++) {
+                if (System.currentTimeMillis() >= deadline) { listener.note("time budget reached"); break; }
+                experiment(opt, tier, branch);
+            }
+            return ledger.experiments(opt.tag());
+        } finally {
+            done.countDown();
+        }
+    }
+
+    /** The branch points at the latest kept candidate; repairs it if a crash left it behind. */
+    private void syncBranch(String tag, String branch) throws IOException {
+        String head = git.revParse("HEAD");
+        Optional<Experiment> lastKeep = ledger.experiments(tag).stream()
+                .filter(e -> e.verdict() != null && e.verdict().verdict().equals(Verdict.KEEP)).reduce((a, b) -> b);
+        String target = lastKeep.map(e -> e.candidate().commit()).orElse(null);
+        if (!git.refExists(branch)) git.branchForce(branch, target != null ? target : head);
+        else if (target != null && !git.revParse(branch).equals(target)) git.branchForce(branch, target);
+    }
+
+    private void experiment(LoopOptions opt, Tier tier, String branch) throws IOException, InterruptedException {
+        List<Experiment> past = ledger.experiments(opt.tag());
+        Optional<Experiment> best = ledger.best(opt.tag(), task.metric().minimize());
+        Map<String, String> bestEnv = best.map(e -> e.candidate().env()).orElse(Map.of());
+        Proposal proposal;
+        String proposerName;
+        if (past.isEmpty()) {
+            proposal = Proposal.env("baseline (unchanged)", Map.of());
+            proposerName = "baseline";
+        } else {
+            List<Trial> history = past.stream().filter(e -> e.run() != null || e.verdict() != null)
+                    .map(e -> new Trial(e.candidate().env(), e.run() != null && e.verdict() != null
+                            && !e.verdict().verdict().equals(Verdict.CRASH) && !e.verdict().verdict().equals(Verdict.REJECTED) ? e.run().valBpb() : null))
+                    .toList();
+            proposal = proposer.propose(new ProposalContext(task, history, bestEnv, best.map(e -> e.run().valBpb()).orElse(null), past.size()));
+            proposerName = proposer.name();
+        }
+        Map<String, String> env = new TreeMap<>(bestEnv);
+        env.putAll(proposal.env());
+
+        String parent = git.revParse(branch);
+        Files.createDirectories(ws.worktrees());
+        Path wt = Files.createTempDirectory(ws.worktrees(), "wt-");
+        Files.delete(wt);
+        git.worktreeAdd(wt, parent);
+        try {
+            if (proposal.edit() != null) proposal.edit().apply(wt);
+            String commit = Git.commitAll(wt, commitMessage(proposal.description(), proposerName, env));
+            List<String> changed = git.changedFiles(parent, commit);
+            int[] stat = git.diffStat(parent, commit);
+            long cid = ledger.addCandidate(opt.tag(), commit, parent, proposerName, proposal.description(), env, stat[0], stat[1], stat[2]);
+            listener.candidate(cid, proposal.description());
+
+            for (GateResult g : gates.check(new CandidateChange(task, wt, changed))) {
+                ledger.addGateResult(cid, null, g.gate(), g.passed(), g.reason());
+                if (!g.passed()) {
+                    ledger.addVerdict(cid, null, Verdict.REJECTED, g.gate() + ": " + g.reason(), best.map(e -> e.run().valBpb()).orElse(null));
+                    report(opt.tag(), cid);
+                    return;
+                }
+            }
+            runCandidate(opt, tier, cid, wt, env, best);
+            report(opt.tag(), cid);
+        } finally {
+            try {
+                git.worktreeRemove(wt);
+            } catch (IOException e) {
+                listener.note("could not remove worktree " + wt + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private void runCandidate(LoopOptions opt, Tier tier, long cid, Path wt, Map<String, String> env, Optional<Experiment> best)
+            throws IOException, InterruptedException {
+        Double bestValue = best.map(e -> e.run().valBpb()).orElse(null);
+        if (stopping) return;
+        long runId = ledger.startRun(cid, tier.name(), opt.seed(), tier.executor(), null);
+        Path logFile = ws.runDir(runId).resolve("log.txt");
+        ledger.setRunLog(runId, logFile.toString());
+        Map<String, String> runEnv = runEnvironment(tier, env, opt.seed(), runId, wt);
+        List<String> command = resolveJava(tier.command() != null ? tier.command() : task.command());
+        Double trainSeconds = parseOrNull(runEnv.get("MAX_WALLCLOCK_SECONDS"));
+        listener.runStarted(runId, tier.name(), tier.timeoutSeconds(), trainSeconds);
+        long t0 = System.currentTimeMillis();
+        RunOutcome out = runner.run(new RunSpec(wt, command, runEnv, Duration.ofSeconds(tier.timeoutSeconds()), logFile), new Runner.Listener() {
+            @Override public void started(RunHandle h) { ledger.runProcess(runId, h.pid(), h.startedAt()); }
+            @Override public void line(String line, LiveProgress p) { listener.progress(p, System.currentTimeMillis() - t0); }
+        });
+        var s = out.summary();
+        double cost = tier.costPerHour() * out.durationMs() / 3_600_000.0;
+        ledger.finishRun(runId, new Ledger.RunFinish(out.status().word, out.durationMs(), out.exitCode(), out.logSha256(),
+                s.score() == null ? null : s.score().name(), s.score() == null ? null : s.score().valBpb(),
+                s.score() == null ? null : s.score().valLoss(), s.artifactBytes(), s.codeBytes(), s.trainTimeMs(), s.stopStep(),
+                s.peakMemMib(), out.errorText(), cost));
+
+        if (out.status() == RunStatus.INTERRUPTED) {
+            ledger.addVerdict(cid, runId, Verdict.INTERRUPTED, "interrupted (Ctrl-C or stop)", bestValue);
+            return;
+        }
+        if (out.status() != RunStatus.OK) {
+            String first = out.errorLines().isEmpty() ? "" : ": " + out.errorLines().get(out.errorLines().size() - 1);
+            ledger.addVerdict(cid, runId, Verdict.CRASH, out.status().word + first, bestValue);
+            return;
+        }
+        GateResult artifact = ArtifactLimitGate.check(s, task.limits().artifactBytes());
+        ledger.addGateResult(cid, runId, artifact.gate(), artifact.passed(), artifact.reason());
+        if (!artifact.passed()) {
+            ledger.addVerdict(cid, runId, Verdict.REJECTED, artifact.gate() + ": " + artifact.reason(), bestValue);
+            return;
+        }
+        double value = s.score().valBpb();
+        if (bestValue == null) {
+            ledger.addVerdict(cid, runId, Verdict.KEEP, String.format("first result on this branch: %s %.6f", task.metric().name(), value), null);
+            git.branchForce(branch(opt.tag()), ledger.candidate(cid).orElseThrow().commit());
+            return;
+        }
+        double gain = task.metric().improvement(value, bestValue);
+        if (gain > task.keepMargin()) {
+            ledger.addVerdict(cid, runId, Verdict.KEEP, String.format("%.6f beats the best %.6f by %.6f (margin %.6f)", value, bestValue, gain, task.keepMargin()), bestValue);
+            git.branchForce(branch(opt.tag()), ledger.candidate(cid).orElseThrow().commit());
+        } else {
+            ledger.addVerdict(cid, runId, Verdict.DISCARD, String.format("%.6f does not beat the best %.6f by more than %.6f", value, bestValue, task.keepMargin()), bestValue);
+        }
+    }
+
+    /** task env, then the tier's, then the candidate's; placeholders {workspace} {seed} {run_id} {worktree}. */
+    Map<String, String> runEnvironment(Tier tier, Map<String, String> candidateEnv, long seed, long runId, Path wt) {
+        Map<String, String> env = new LinkedHashMap<>(task.env());
+        env.putAll(tier.env());
+        env.putAll(candidateEnv);
+        Map<String, String> out = new LinkedHashMap<>();
+        env.forEach((k, v) -> out.put(k, v.replace("{workspace}", task.workspace().toString()).replace("{seed}", Long.toString(seed))
+                .replace("{run_id}", "run" + runId).replace("{worktree}", wt.toString())));
+        return out;
+    }
+
+    /**
+     * A command that starts with plain "java" runs on the JDK Caddie itself runs on (21 or newer), not on
+     * whatever older java comes first on PATH; Tiny Golf's train.java needs 21.
+     */
+    static List<String> resolveJava(List<String> command) {
+        if (command.isEmpty() || !command.get(0).equals("java")) return command;
+        List<String> out = new java.util.ArrayList<>(command);
+        out.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        return out;
+    }
+
+    private void report(String tag, long cid) {
+        List<Experiment> all = ledger.experiments(tag);
+        all.stream().filter(e -> e.candidate().id() == cid).findFirst().ifPresent(e -> listener.finished(e, all));
+    }
+
+    private static String commitMessage(String description, String proposer, Map<String, String> env) {
+        String first = description.lines().findFirst().orElse("candidate");
+        if (first.length() > 72) first = first.substring(0, 69) + "...";
+        String envLine = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        return first + "\n\n" + description + "\n\nCaddie-Proposer: " + proposer + (envLine.isEmpty() ? "" : "\nCaddie-Env: " + envLine) + "\n";
+    }
+
+    private static Double parseOrNull(String s) {
+        try {
+            return s == null ? null : Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

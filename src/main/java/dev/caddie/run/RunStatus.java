@@ -1,0 +1,11 @@
+package dev.caddie.run;
+
+/** How a run ended. */
+public enum RunStatus {
+    OK("ok"), CRASHED("crashed"), OUT_OF_MEMORY("oom"), DIVERGED("nan"), TIMED_OUT("timeout"), KILLED("killed"),
+    NO_METRIC("no_metric"), INTERRUPTED("interrupted"), ABORTED("aborted");
+
+    public final String word;
+
+    RunStatus(String word) { this.word = word; }
+}

@@ -1,0 +1,126 @@
+package dev.caddie.run;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs one command to the end on an executor: captures the full log (and its SHA-256), parses progress live,
+ * enforces the timeout by stopping the whole process tree, and classifies how it ended.
+ */
+public final class Runner {
+    private static final int TAIL_LINES = 200;
+
+    /** Hears about a run while it goes. */
+    public interface Listener {
+        default void started(RunHandle handle) {}
+        default void line(String line, LiveProgress progress) {}
+    }
+
+    private final Executor executor;
+    private final LogParser parser = new LogParser();
+    private volatile RunHandle current;
+    private final AtomicBoolean interrupted = new AtomicBoolean();
+    private final AtomicBoolean aborted = new AtomicBoolean();
+
+    public Runner(Executor executor) { this.executor = executor; }
+
+    public Executor executor() { return executor; }
+
+    /** Stops the current run from another thread (Ctrl-C); it is then recorded as interrupted. */
+    public void interrupt() {
+        interrupted.set(true);
+        RunHandle h = current;
+        if (h != null) h.kill();
+    }
+
+    /** Stops the current run because it is not worth finishing; it is then recorded as aborted. */
+    public void abort() {
+        aborted.set(true);
+        RunHandle h = current;
+        if (h != null) h.kill();
+    }
+
+    public RunOutcome run(RunSpec spec, Listener listener) throws IOException, InterruptedException {
+        interrupted.set(false);
+        aborted.set(false);
+        Files.createDirectories(spec.logFile().toAbsolutePath().getParent());
+        long t0 = System.nanoTime();
+        RunHandle handle = executor.start(spec);
+        current = handle;
+        listener.started(handle);
+        MessageDigest sha = sha256();
+        Deque<String> tail = new ArrayDeque<>();
+        List<String> all = new ArrayList<>();
+        LiveProgress progress = new LiveProgress();
+        // The reader thread owns the log file; the caller's thread owns the clock.
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (OutputStream log = new DigestOutputStream(Files.newOutputStream(spec.logFile()), sha);
+                 BufferedReader in = new BufferedReader(new InputStreamReader(handle.output(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    log.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    log.flush();
+                    synchronized (all) {
+                        all.add(line);
+                        tail.addLast(line);
+                        if (tail.size() > TAIL_LINES) tail.removeFirst();
+                    }
+                    progress.accept(line);
+                    listener.line(line, progress);
+                }
+            } catch (IOException e) {
+                synchronized (all) { tail.addLast("caddie: log capture failed: " + e.getMessage()); }
+            }
+        });
+        long timeoutMs = spec.timeout().toMillis();
+        Integer exit = handle.waitFor(timeoutMs);
+        boolean timedOut = exit == null;
+        if (timedOut) {
+            handle.kill();
+            exit = handle.waitFor(10_000);
+        }
+        reader.join(10_000);
+        current = null;
+        long durationMs = (System.nanoTime() - t0) / 1_000_000;
+        List<String> lines, tailCopy;
+        synchronized (all) {
+            lines = new ArrayList<>(all);
+            tailCopy = new ArrayList<>(tail);
+        }
+        if (timedOut) tailCopy.add("caddie: timed out after " + spec.timeout().toSeconds() + " s; the process tree was stopped");
+        LogSummary summary = parser.parse(spec.logFile().toString(), lines.toArray(String[]::new));
+        return ExitClassifier.classify(exit, timedOut, interrupted.get(), aborted.get(), durationMs,
+                HexFormat.of().formatHex(sha.digest()), summary, tailCopy);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SHA-256 of a file, hex. */
+    public static String sha256(Path file) throws IOException {
+        MessageDigest md = sha256();
+        try (var in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+}

@@ -1,0 +1,211 @@
+package dev.caddie.task;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads and validates caddie.toml; every problem is reported as {@code caddie.toml:LINE: what, accepted}. */
+public final class TaskSpecReader {
+    private static final Set<String> EXECUTORS = Set.of("local");
+    private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "agent");
+
+    private final List<String> problems = new ArrayList<>();
+    private TomlLines lines;
+    private String fileName;
+
+    /** Reads workspace/caddie.toml. */
+    public static TaskSpec read(Path workspace) throws SpecException, IOException {
+        Path file = workspace.resolve(TaskSpec.FILE);
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new SpecException(file + ": not found; run `caddie init` in the workspace first");
+        }
+        return new TaskSpecReader().parse(workspace.toAbsolutePath().normalize(), TaskSpec.FILE, text);
+    }
+
+    public TaskSpec parse(Path workspace, String fileName, String text) throws SpecException {
+        this.fileName = fileName;
+        this.lines = new TomlLines(text);
+        JsonNode root;
+        try {
+            root = new TomlMapper().readTree(text);
+        } catch (JacksonException e) {
+            JsonLocation loc = e.getLocation();
+            throw new SpecException(fileName + ":" + (loc == null ? 1 : loc.getLineNr()) + ": not valid TOML: " + e.getOriginalMessage());
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String s = it.next();
+            if (!SECTIONS.contains(s)) problem(s, "unknown section [" + s + "]; accepted: " + String.join(", ", SECTIONS.stream().sorted().toList()));
+        }
+        JsonNode task = table(root, "task");
+        String name = string(task, "task.name", null);
+        String script = string(task, "task.script", null);
+        List<String> editable = strings(task, "task.editable", true);
+        List<String> command = strings(task, "task.command", true);
+        Map<String, String> env = stringMap(table(task, "task.env", false), "task.env");
+
+        JsonNode metricNode = table(root, "metric");
+        String metricName = string(metricNode, "metric.name", "val_bpb");
+        String direction = string(metricNode, "metric.direction", "minimize");
+        if (!direction.equals("minimize") && !direction.equals("maximize"))
+            problem("metric.direction", "'" + direction + "' is not a direction; accepted: \"minimize\" or \"maximize\"");
+
+        JsonNode limitsNode = table(root, "limits");
+        Limits limits = new Limits(integer(limitsNode, "limits.artifact_bytes", 1, Long.MAX_VALUE),
+                (int) integer(limitsNode, "limits.script_lines", 1, Integer.MAX_VALUE),
+                (int) integer(limitsNode, "limits.train_seconds", 1, Integer.MAX_VALUE));
+
+        Map<String, String> protectedFiles = new LinkedHashMap<>();
+        JsonNode prot = table(root, "protected", false);
+        for (Map.Entry<String, String> e : stringMap(prot, "protected").entrySet()) {
+            if (!e.getValue().matches("[0-9a-f]{64}"))
+                problem("protected." + e.getKey(), "'" + e.getValue() + "' is not a SHA-256; accepted: 64 lowercase hex digits (caddie init writes them)");
+            protectedFiles.put(e.getKey(), e.getValue());
+        }
+
+        Map<String, Tier> tiers = new LinkedHashMap<>();
+        JsonNode tiersNode = table(root, "tiers");
+        for (Iterator<Map.Entry<String, JsonNode>> it = tiersNode.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String p = "tiers." + e.getKey();
+            if (!e.getValue().isObject()) { problem(p, "must be a table [" + p + "]"); continue; }
+            JsonNode t = e.getValue();
+            String executor = string(t, p + ".executor", "local");
+            if (!EXECUTORS.contains(executor)) problem(p + ".executor", "'" + executor + "' is not an executor; accepted: " + String.join(", ", EXECUTORS));
+            List<String> tierCommand = t.has("command") ? strings(t, p + ".command", true) : null;
+            long timeout = integer(t, p + ".timeout_seconds", 1, 7 * 24 * 3600);
+            double cost = real(t, p + ".cost_per_hour", 0.0, 0, 1e6);
+            tiers.put(e.getKey(), new Tier(e.getKey(), executor, tierCommand, stringMap(table(t, p + ".env", false), p + ".env"), (int) timeout, cost));
+        }
+        if (tiersNode.isObject() && tiers.isEmpty()) problem("tiers", "no tier defined; accepted: at least one [tiers.NAME] table");
+
+        List<SearchParam> search = new ArrayList<>();
+        JsonNode searchNode = table(root, "search", false);
+        for (Iterator<Map.Entry<String, JsonNode>> it = searchNode.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            SearchParam sp = searchParam(e.getKey(), e.getValue());
+            if (sp != null) search.add(sp);
+        }
+
+        JsonNode loop = table(root, "loop", false);
+        String loopTier = string(loop, "loop.tier", tiers.containsKey("local") ? "local" : tiers.keySet().stream().findFirst().orElse("local"));
+        if (!tiers.isEmpty() && !tiers.containsKey(loopTier))
+            problem("loop.tier", "'" + loopTier + "' is not a tier; accepted: " + String.join(", ", tiers.keySet()));
+        double keepMargin = real(loop, "loop.keep_margin", 0.0, 0, 1e9);
+
+        if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
+        return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
+                limits, protectedFiles, tiers, search, loopTier, keepMargin);
+    }
+
+    private SearchParam searchParam(String name, JsonNode n) {
+        String p = "search." + name;
+        if (!n.isObject()) { problem(p, "must be an inline table such as { kind = \"float\", low = 0.01, high = 0.1 }"); return null; }
+        String kindWord = string(n, p + ".kind", null);
+        if (kindWord == null) return null;
+        SearchParam.Kind kind = SearchParam.Kind.parse(kindWord);
+        if (kind == null) { problem(p + ".kind", "'" + kindWord + "' is not a kind; accepted: int, float, log-float, categorical"); return null; }
+        if (kind == SearchParam.Kind.CATEGORICAL) {
+            List<String> choices = strings(n, p + ".choices", true);
+            String dflt = n.has("default") ? n.get("default").asText() : choices.isEmpty() ? null : choices.get(0);
+            if (dflt != null && !choices.contains(dflt)) problem(p + ".default", "'" + dflt + "' is not one of the choices " + choices);
+            return new SearchParam(name, kind, 0, Math.max(choices.size() - 1, 0), choices, dflt);
+        }
+        double low = real(n, p + ".low", Double.NaN, -1e300, 1e300), high = real(n, p + ".high", Double.NaN, -1e300, 1e300);
+        if (!(low < high)) problem(p, "low (" + low + ") must be below high (" + high + ")");
+        if (kind == SearchParam.Kind.LOG_FLOAT && !(low > 0)) problem(p + ".low", "a log-float range must be positive; got " + low);
+        String dflt = null;
+        if (n.has("default")) {
+            double d = real(n, p + ".default", Double.NaN, -1e300, 1e300);
+            if (d < low || d > high) problem(p + ".default", d + " is outside [" + low + ", " + high + "]");
+            dflt = n.get("default").asText();
+        }
+        return new SearchParam(name, kind, low, high, List.of(), dflt);
+    }
+
+    // ---- typed access that records a located problem instead of throwing
+
+    private void problem(String path, String what) { problems.add(fileName + ":" + lines.line(path) + ": " + path + ": " + what); }
+
+    private JsonNode table(JsonNode parent, String path) { return table(parent, path, true); }
+
+    private JsonNode table(JsonNode parent, String path, boolean required) {
+        String key = path.substring(path.lastIndexOf('.') + 1);
+        JsonNode n = parent == null ? null : parent.get(key);
+        if (n == null || n.isNull()) {
+            if (required) problem(path, "missing table [" + path + "]");
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        }
+        if (!n.isObject()) { problem(path, "must be a table"); return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(); }
+        return n;
+    }
+
+    private String string(JsonNode parent, String path, String dflt) {
+        JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
+        if (n == null) {
+            if (dflt == null) problem(path, "missing; accepted: a string");
+            return dflt;
+        }
+        if (!n.isTextual()) { problem(path, "must be a string, got " + n); return dflt; }
+        return n.asText();
+    }
+
+    private List<String> strings(JsonNode parent, String path, boolean required) {
+        JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
+        if (n == null) { if (required) problem(path, "missing; accepted: an array of strings"); return List.of(); }
+        if (!n.isArray()) { problem(path, "must be an array of strings such as [\"a\", \"b\"], got " + n); return List.of(); }
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : n) {
+            if (!e.isTextual()) problem(path, "element " + e + " is not a string");
+            else out.add(e.asText());
+        }
+        if (required && out.isEmpty()) problem(path, "must not be empty");
+        return List.copyOf(out);
+    }
+
+    private Map<String, String> stringMap(JsonNode table, String path) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = table.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            if (v.isValueNode()) out.put(e.getKey(), v.asText());
+            else problem(path + "." + e.getKey(), "must be a string or a number, got " + v);
+        }
+        return out;
+    }
+
+    private long integer(JsonNode parent, String path, long min, long max) {
+        JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
+        if (n == null) { problem(path, "missing; accepted: an integer in " + min + ".." + max); return min; }
+        if (!n.isIntegralNumber()) { problem(path, "must be an integer, got " + n); return min; }
+        long v = n.asLong();
+        if (v < min || v > max) problem(path, v + " is out of range; accepted: " + min + ".." + max);
+        return v;
+    }
+
+    private double real(JsonNode parent, String path, double dflt, double min, double max) {
+        JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
+        if (n == null) {
+            if (Double.isNaN(dflt)) problem(path, "missing; accepted: a number");
+            return dflt;
+        }
+        if (!n.isNumber()) { problem(path, "must be a number, got " + n); return Double.isNaN(dflt) ? 0 : dflt; }
+        double v = n.asDouble();
+        if (v < min || v > max) problem(path, v + " is out of range; accepted: " + min + ".." + max);
+        return v;
+    }
+}
