@@ -52,9 +52,11 @@ public final class Git {
         return text;
     }
 
+    /** True when dir is the top of a git work tree (not merely inside someone else's repository). */
     public static boolean isRepo(Path dir) {
         try {
-            return run(dir, "rev-parse", "--is-inside-work-tree").strip().equals("true");
+            Path top = Path.of(run(dir, "rev-parse", "--show-toplevel").strip()).toRealPath();
+            return top.equals(dir.toRealPath());
         } catch (IOException e) {
             return false;
         }

@@ -1,0 +1,147 @@
+package dev.caddie.loop;
+
+import dev.caddie.TestWorkspace;
+import dev.caddie.ledger.Experiment;
+import dev.caddie.ledger.GateRecord;
+import dev.caddie.ledger.Ledger;
+import dev.caddie.ledger.LedgerExport;
+import dev.caddie.ledger.Verdict;
+import dev.caddie.run.Git;
+import dev.caddie.run.LocalExecutor;
+import dev.caddie.run.Runner;
+import dev.caddie.search.Proposal;
+import dev.caddie.search.Proposer;
+import dev.caddie.search.SearchProposer;
+import dev.caddie.task.TaskSpec;
+import dev.caddie.task.TaskSpecReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real loop on a real Tiny Golf workspace, with tiny settings. */
+class ExperimentLoopTest {
+    @TempDir Path tmp;
+
+    /** Proposes the given proposals in order. */
+    static Proposer scripted(Proposal... proposals) {
+        Deque<Proposal> queue = new ArrayDeque<>(List.of(proposals));
+        return new Proposer() {
+            @Override public String name() { return "scripted"; }
+            @Override public Proposal propose(dev.caddie.search.ProposalContext c) { return queue.removeFirst(); }
+        };
+    }
+
+    static Proposal edit(String description, String file, String from, String to) {
+        return new Proposal(description, Map.of(), wt -> {
+            Path p = wt.resolve(file);
+            String s = Files.readString(p);
+            if (!s.contains(from)) throw new AssertionError(from + " not in " + file);
+            Files.writeString(p, s.replace(from, to));
+        });
+    }
+
+    private List<Experiment> loop(Path ws, Proposer proposer, int experiments, String tier) throws Exception {
+        TaskSpec task = TaskSpecReader.read(ws);
+        try (Ledger ledger = Ledger.open(new Workspace(ws).ledgerFile())) {
+            return new ExperimentLoop(task, ledger, new Runner(new LocalExecutor()), proposer, new LoopListener() {})
+                    .run(new LoopOptions("t", experiments, null, tier, 1337));
+        }
+    }
+
+    @Test
+    void theBaselineComesFirstThenBetterCandidatesAdvanceTheBranch() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        List<Experiment> all = loop(ws, scripted(Proposal.env("more steps", Map.of("ITERATIONS", "30"))), 2, "test");
+        assertThat(all).hasSize(2);
+        assertThat(all.get(0).candidate().proposer()).isEqualTo("baseline");
+        assertThat(all.get(0).verdict().verdict()).isEqualTo(Verdict.KEEP);
+        assertThat(all.get(1).run().valBpb()).isLessThan(all.get(0).run().valBpb());
+        assertThat(all.get(1).verdict().verdict()).isEqualTo(Verdict.KEEP);
+        assertThat(new Git(ws).revParse("caddie/t")).isEqualTo(all.get(1).candidate().commit());
+        assertThat(all.get(1).run().logSha256()).matches("[0-9a-f]{64}");
+        assertThat(Files.readString(Path.of(all.get(1).run().logPath()))).contains("final_int6_zlib_roundtrip_exact");
+        assertThat(all.get(1).run().artifactBytes()).isPositive();
+        assertThat(Files.list(new Workspace(ws).worktrees()).count()).as("worktrees are removed").isZero();
+
+        StringWriter tsv = new StringWriter();
+        LedgerExport.tsv(all, tsv);
+        assertThat(tsv.toString().lines().findFirst().orElseThrow()).startsWith("commit\tval_bpb\tmemory_gb\tstatus\tdescription\t");
+        assertThat(tsv.toString().lines()).hasSize(3);
+    }
+
+    @Test
+    void aWorseCandidateIsDiscardedAndTheBranchStays() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        List<Experiment> all = loop(ws, scripted(Proposal.env("no learning", Map.of("MATRIX_LR", "0", "EMBED_LR", "0", "SCALAR_LR", "0"))), 2, "test");
+        assertThat(all.get(1).verdict().verdict()).isEqualTo(Verdict.DISCARD);
+        assertThat(all.get(1).verdict().reason()).contains("does not beat the best");
+        assertThat(new Git(ws).revParse("caddie/t")).isEqualTo(all.get(0).candidate().commit());
+    }
+
+    @Test
+    void aCandidateThatEditsAProtectedFileIsRejectedWithItsReason() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        // protect the tracked README too, then let a candidate change it
+        String sha = dev.caddie.run.Runner.sha256(ws.resolve("README.md"));
+        Path toml = ws.resolve("caddie.toml");
+        Files.writeString(toml, Files.readString(toml).replace("[protected]\n", "[protected]\n\"README.md\" = \"" + sha + "\"\n"));
+        List<Experiment> all = loop(ws, scripted(edit("rewrite the rules", "README.md", "Tiny Golf", "Tiny Golf (easier)")), 2, "test");
+        Experiment e = all.get(1);
+        assertThat(e.verdict().verdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(e.verdict().reason()).contains("protected-files").contains("README.md");
+        assertThat(e.run()).as("no compute spent").isNull();
+        try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
+            assertThat(l.gateResults(e.candidate().id())).extracting(GateRecord::passed).containsExactly(false);
+        }
+    }
+
+    @Test
+    void aCandidateThatEditsANonEditableFileIsRejected() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        List<Experiment> all = loop(ws, scripted(new Proposal("new helper", Map.of(), wt -> Files.writeString(wt.resolve("helper.py"), "x = 1\n"))), 2, "test");
+        assertThat(all.get(1).verdict().reason()).contains("editable-files").contains("helper.py").contains("editable: train.java");
+    }
+
+    @Test
+    void aCandidateOverTheArtifactLimitIsRejectedAfterItsRun() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        List<Experiment> all = loop(ws, scripted(Proposal.env("wider", Map.of("MODEL_DIM", "128", "QUANT_BITS", "8"))), 2, "test");
+        Experiment e = all.get(1);
+        assertThat(e.verdict().verdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(e.verdict().reason()).contains("artifact-limit").contains("over the limit of 160,000");
+        assertThat(e.run().artifactBytes()).isGreaterThan(160_000L);
+    }
+
+    @Test
+    void aCrashingCandidateIsRecordedAsACrashWithItsTraceback() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        List<Experiment> all = loop(ws, scripted(edit("break the optimizer", "train.java",
+                "        void step(double lrMul) {\n", "        void step(double lrMul) {\n            if (t > 2) throw new IllegalStateException(\"optimizer exploded\");\n")), 2, "test");
+        Experiment e = all.get(1);
+        assertThat(e.verdict().verdict()).isEqualTo(Verdict.CRASH);
+        assertThat(e.run().status()).isEqualTo("crashed");
+        assertThat(e.run().error()).contains("IllegalStateException: optimizer exploded").contains("at train$AdamW.step");
+        assertThat(e.run().exitCode()).isNotZero();
+    }
+
+    @Test
+    void theBuiltInSearchProposesWithinItsSpaceAndEveryRunIsRecorded() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        List<Experiment> all = loop(ws, new SearchProposer(3), 3, "test");
+        assertThat(all).hasSize(3);
+        assertThat(all.subList(1, 3)).allSatisfy(e -> {
+            assertThat(e.candidate().proposer()).isEqualTo("search");
+            assertThat(e.candidate().env()).containsKeys("MATRIX_LR", "EMBED_LR", "QUANT_BITS");
+            assertThat(e.verdict()).isNotNull();
+        });
+    }
+}

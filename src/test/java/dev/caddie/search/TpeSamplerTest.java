@@ -1,0 +1,87 @@
+package dev.caddie.search;
+
+import dev.caddie.task.SearchParam;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TpeSamplerTest {
+    private static final List<SearchParam> SPACE = List.of(
+            new SearchParam("LR", SearchParam.Kind.LOG_FLOAT, 1e-4, 1e-1, List.of(), null),
+            new SearchParam("LAYERS", SearchParam.Kind.INT, 1, 8, List.of(), null),
+            new SearchParam("ACT", SearchParam.Kind.CATEGORICAL, 0, 2, List.of("relu", "gelu", "relu2"), null));
+
+    /** A noisy-free bowl with its minimum at LR=3e-3, LAYERS=5, ACT=relu2. */
+    private static double objective(Map<String, String> env) {
+        double lr = Math.log10(Double.parseDouble(env.get("LR"))) - Math.log10(3e-3);
+        double layers = Integer.parseInt(env.get("LAYERS")) - 5;
+        double act = env.get("ACT").equals("relu2") ? 0 : 0.5;
+        return lr * lr + 0.05 * layers * layers + act;
+    }
+
+    private static double bestAfter(int trials, java.util.function.Function<List<Trial>, Map<String, String>> sampler) {
+        List<Trial> history = new ArrayList<>();
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < trials; i++) {
+            Map<String, String> env = sampler.apply(history);
+            double v = objective(env);
+            history.add(new Trial(env, v));
+            best = Math.min(best, v);
+        }
+        return best;
+    }
+
+    @Test
+    void theSameSeedAndHistoryGiveTheSameProposal() {
+        List<Trial> history = List.of(new Trial(Map.of("LR", "0.01", "LAYERS", "3", "ACT", "gelu"), 1.0));
+        assertThat(new TpeSampler(SPACE, 5).sample(history)).isEqualTo(new TpeSampler(SPACE, 5).sample(history));
+    }
+
+    @Test
+    void valuesStayInsideTheirRangesAndChoices() {
+        TpeSampler s = new TpeSampler(SPACE, 1);
+        List<Trial> history = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Map<String, String> env = s.sample(history);
+            assertThat(Double.parseDouble(env.get("LR"))).isBetween(1e-4, 1e-1);
+            assertThat(Integer.parseInt(env.get("LAYERS"))).isBetween(1, 8);
+            assertThat(env.get("ACT")).isIn("relu", "gelu", "relu2");
+            history.add(new Trial(env, i % 7 == 0 ? null : objective(env)));
+        }
+    }
+
+    @Test
+    void tpeFindsBetterConfigurationsThanRandomSearchOnTheSameBudget() {
+        double tpe = 0, random = 0;
+        for (int seed = 0; seed < 8; seed++) {
+            TpeSampler s = new TpeSampler(SPACE, seed);
+            tpe += bestAfter(30, s::sample);
+            TpeSampler r = new TpeSampler(SPACE, seed, Integer.MAX_VALUE, 1); // never leaves its random start-up phase
+            random += bestAfter(30, r::sample);
+        }
+        assertThat(tpe).isLessThan(random * 0.7);
+    }
+
+    @Test
+    void failedTrialsCountAsTheWorst() {
+        List<Trial> history = new ArrayList<>();
+        Random rng = new Random(3);
+        for (int i = 0; i < 12; i++) {
+            Map<String, String> env = Map.of("LR", Double.toString(1e-4 * Math.pow(1000, rng.nextDouble())), "LAYERS", "4", "ACT", "gelu");
+            history.add(new Trial(env, Double.parseDouble(env.get("LR")) > 0.01 ? null : objective(env)));
+        }
+        int high = 0;
+        TpeSampler s = new TpeSampler(SPACE, 9);
+        for (int i = 0; i < 20; i++) {
+            List<Trial> h = new ArrayList<>(history);
+            h.add(new Trial(Map.of("LR", "0.001", "LAYERS", "4", "ACT", "gelu"), 10.0 + i)); // vary the history to vary the draw
+            if (Double.parseDouble(s.sample(h).get("LR")) > 0.01) high++;
+        }
+        assertThat(high).isLessThan(6);
+    }
+}

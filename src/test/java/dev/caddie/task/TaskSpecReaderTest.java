@@ -1,0 +1,69 @@
+package dev.caddie.task;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TaskSpecReaderTest {
+    private static TaskSpec parse(String text) throws SpecException {
+        return new TaskSpecReader().parse(Path.of("/ws"), "caddie.toml", text);
+    }
+
+    @Test
+    void bothPresetsParseAndEncodeTheirRules() throws Exception {
+        TaskSpec tiny = parse(Presets.text("tiny-golf"));
+        assertThat(tiny.limits()).isEqualTo(new Limits(160_000, 1500, 600));
+        assertThat(tiny.tiers()).containsKeys("micro", "local", "official");
+        assertThat(tiny.tier("local").env()).containsEntry("MAX_WALLCLOCK_SECONDS", "60");
+        assertThat(tiny.metric()).isEqualTo(new Metric("val_bpb", true));
+        assertThat(tiny.search()).extracting(SearchParam::name).contains("MATRIX_LR", "QUANT_BITS");
+
+        TaskSpec pg = parse(Presets.text("parameter-golf"));
+        assertThat(pg.limits()).isEqualTo(new Limits(16_000_000, 1500, 600));
+        assertThat(pg.command()).containsExactly("torchrun", "--standalone", "--nproc_per_node=8", "train_gpt.py");
+        assertThat(pg.tier("official").costPerHour()).isEqualTo(21.0);
+        assertThat(pg.tier("official").worstCaseCost()).isGreaterThan(3.5);
+    }
+
+    @Test
+    void brokenTomlNamesTheLine() {
+        assertThatThrownBy(() -> parse("[task]\nname = \"x\"\nscript = \n")).isInstanceOf(SpecException.class)
+                .hasMessageStartingWith("caddie.toml:3: not valid TOML");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeNamesItsLineAndWhatIsAccepted() throws Exception {
+        String text = Presets.text("tiny-golf").replace("artifact_bytes = 160000", "artifact_bytes = \"big\"");
+        int line = lineOf(text, "artifact_bytes");
+        assertThatThrownBy(() -> parse(text)).hasMessageContaining("caddie.toml:" + line + ": limits.artifact_bytes: must be an integer");
+    }
+
+    @Test
+    void anUnknownExecutorSearchKindAndLoopTierAreEachReported() throws Exception {
+        String text = Presets.text("tiny-golf").replace("[tiers.micro]\nexecutor = \"local\"", "[tiers.micro]\nexecutor = \"runpod\"")
+                .replace("kind = \"int\", low = 0, high = 300", "kind = \"integer\", low = 0, high = 300")
+                .replace("tier = \"local\"", "tier = \"nowhere\"");
+        assertThatThrownBy(() -> parse(text)).satisfies(e -> {
+            String m = e.getMessage();
+            assertThat(m).contains("caddie.toml:" + lineOf(text, "executor = \"runpod\"") + ": tiers.micro.executor: 'runpod' is not an executor; accepted: local");
+            assertThat(m).contains("caddie.toml:" + lineOf(text, "WARMDOWN_ITERS =") + ": search.WARMDOWN_ITERS.kind: 'integer' is not a kind");
+            assertThat(m).contains("caddie.toml:" + lineOf(text, "tier = \"nowhere\"") + ": loop.tier: 'nowhere' is not a tier");
+        });
+    }
+
+    @Test
+    void missingSectionsAndBadProtectedHashesAreReported() {
+        assertThatThrownBy(() -> parse("[task]\nname = \"x\"\nscript = \"s.py\"\neditable = [\"s.py\"]\ncommand = [\"python\", \"s.py\"]\n[protected]\n\"data/v.bin\" = \"abc\"\n"))
+                .hasMessageContaining("missing table [limits]").hasMessageContaining("missing table [tiers]")
+                .hasMessageContaining("caddie.toml:7: protected.data/v.bin: 'abc' is not a SHA-256");
+    }
+
+    private static int lineOf(String text, String needle) {
+        String[] lines = text.split("\n");
+        for (int i = 0; i < lines.length; i++) if (lines[i].contains(needle)) return i + 1;
+        throw new AssertionError(needle);
+    }
+}
