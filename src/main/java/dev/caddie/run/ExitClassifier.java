@@ -27,14 +27,23 @@ public final class ExitClassifier {
         if (aborted) status = RunStatus.ABORTED;
         else if (killed) status = RunStatus.INTERRUPTED;
         else if (timedOut) status = RunStatus.TIMED_OUT;
-        else if (tail.stream().anyMatch(l -> OOM.matcher(l).find()) || (exitCode != null && exitCode == 137 && errors.isEmpty())) status = RunStatus.OUT_OF_MEMORY;
+        else if (tail.stream().anyMatch(l -> OOM.matcher(l).find())) status = RunStatus.OUT_OF_MEMORY;
         else if (summary.nanSeen() || tail.stream().anyMatch(l -> NAN.matcher(l).find())) status = RunStatus.DIVERGED;
         else if (exitCode != null && exitCode != 0) status = exitCode > 128 && errors.isEmpty() ? RunStatus.KILLED : RunStatus.CRASHED;
         else if (!summary.hasScore()) status = RunStatus.NO_METRIC;
         else status = RunStatus.OK;
         if (errors.isEmpty() && status != RunStatus.OK && exitCode != null && exitCode != 0)
-            errors = tail.subList(Math.max(0, tail.size() - 5), tail.size());
+            errors = new ArrayList<>(tail.subList(Math.max(0, tail.size() - 5), tail.size()));
+        if (status == RunStatus.KILLED)
+            errors = append(errors, "killed by signal " + (exitCode - 128) + (exitCode == 137 ? " (SIGKILL: often the kernel's out-of-memory killer)" : ""));
+        if (status == RunStatus.TIMED_OUT && errors.isEmpty()) errors = List.of(tail.isEmpty() ? "timed out" : tail.get(tail.size() - 1));
         return new RunOutcome(status, exitCode, durationMs, sha256, summary, errors);
+    }
+
+    private static List<String> append(List<String> lines, String line) {
+        List<String> out = new ArrayList<>(lines);
+        out.add(line);
+        return out;
     }
 
     /** The last traceback or exception block of the log, up to its end. */
