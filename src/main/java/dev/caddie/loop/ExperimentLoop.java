@@ -78,6 +78,10 @@ public final class ExperimentLoop {
             Tier tier = task.tier(opt.tier());
             for (Long id : ledger.recoverInterrupted()) listener.note("run " + id + " was left running by a Caddie that died: marked interrupted");
             git.worktreePrune();
+            List<String> dirty = git.run("status", "--porcelain", "--untracked-files=no").lines()
+                    .map(l -> l.substring(3)).filter(task.editable()::contains).toList();
+            if (!dirty.isEmpty())
+                listener.note("uncommitted changes to " + String.join(", ", dirty) + " are not part of the experiments; commit them to include them");
             String branch = branch(opt.tag());
             syncBranch(opt.tag(), branch);
             long deadline = opt.hours() == null ? Long.MAX_VALUE : System.currentTimeMillis() + (long) (opt.hours() * 3_600_000);
@@ -111,10 +115,8 @@ public final class ExperimentLoop {
             proposal = Proposal.env("baseline (unchanged)", Map.of());
             proposerName = "baseline";
         } else {
-            List<Trial> history = past.stream().filter(e -> e.run() != null || e.verdict() != null)
-                    .map(e -> new Trial(e.candidate().env(), e.run() != null && e.verdict() != null
-                            && !e.verdict().verdict().equals(Verdict.CRASH) && !e.verdict().verdict().equals(Verdict.REJECTED) ? e.run().valBpb() : null))
-                    .toList();
+            List<Trial> history = past.stream().filter(e -> e.verdict() != null && !e.verdict().verdict().equals(Verdict.INTERRUPTED))
+                    .map(e -> new Trial(e.candidate().env(), scored(e) ? e.run().valBpb() : null)).toList();
             proposal = proposer.propose(new ProposalContext(task, history, bestEnv, best.map(e -> e.run().valBpb()).orElse(null), past.size()));
             proposerName = proposer.name();
         }
@@ -231,6 +233,12 @@ public final class ExperimentLoop {
     private void report(String tag, long cid) {
         List<Experiment> all = ledger.experiments(tag);
         all.stream().filter(e -> e.candidate().id() == cid).findFirst().ifPresent(e -> listener.finished(e, all));
+    }
+
+    /** A candidate that ran and was judged on its score; crashes and gate rejections count as failures. */
+    private static boolean scored(Experiment e) {
+        String v = e.verdict().verdict();
+        return e.run() != null && e.run().valBpb() != null && (v.equals(Verdict.KEEP) || v.equals(Verdict.DISCARD));
     }
 
     private static String commitMessage(String description, String proposer, Map<String, String> env) {
