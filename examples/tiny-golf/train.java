@@ -159,9 +159,10 @@ public class train {
     }
 
     // ----------------------------------------------------------------------------------------------------
-    // Parallel kernels. Work is split into fixed contiguous ranges, and no two threads add into the same
-    // float, so results are bit-identical for a given THREADS. Inner loops are `c[j] += a * b[j]` so the
-    // JIT vectorises them.
+    // Parallel kernels on row arrays (float[rows][cols]). Work is split into fixed contiguous ranges and no
+    // two threads add into the same float, so results are bit-identical for a given THREADS. Inner loops
+    // are `c[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j]` over separate row arrays at the same index:
+    // the JIT vectorises that form (flat arrays at different offsets defeat its alias analysis).
 
     static ExecutorService pool;
     static int nThreads = 1;
@@ -182,62 +183,68 @@ public class train {
         catch (ExecutionException e) { throw new RuntimeException(e.getCause()); }
     }
 
-    /**
-     * c[M,N] (+)= a[M,K] @ b[N,K]^T: every output is a dot product of two contiguous rows. A 2x2 register tile
-     * reuses each loaded value twice; this plain form beat vectorised saxpy loops on the JIT we measured.
-     */
-    static void matmulNT(float[] a, float[] b, float[] c, int M, int K, int N, boolean accumulate) {
-        parallelFor((M + 1) / 2, (lo, hi) -> {
-            for (int ib = lo; ib < hi; ib++) {
-                int i = 2 * ib; boolean twoRows = i + 1 < M;
-                int a0 = i * K, a1 = twoRows ? a0 + K : a0;
-                for (int j = 0; j < N; j += 2) {
-                    boolean twoCols = j + 1 < N;
-                    int b0 = j * K, b1 = twoCols ? b0 + K : b0;
-                    float s00 = 0, s01 = 0, s10 = 0, s11 = 0;
-                    for (int k = 0; k < K; k++) {
-                        float x0 = a[a0 + k], x1 = a[a1 + k], y0 = b[b0 + k], y1 = b[b1 + k];
-                        s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+    /** c[M][N] (+)= a[M][K] @ b[K][N]; rows of c are split across threads. */
+    static void matmul(float[][] a, float[][] b, float[][] c, boolean accumulate) {
+        int K = b.length, N = b[0].length;
+        parallelFor(a.length, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                float[] ci = c[i], ai = a[i];
+                if (!accumulate) Arrays.fill(ci, 0f);
+                int k = 0;
+                for (; k + 4 <= K; k += 4) {
+                    float a0 = ai[k], a1 = ai[k + 1], a2 = ai[k + 2], a3 = ai[k + 3];
+                    float[] b0 = b[k], b1 = b[k + 1], b2 = b[k + 2], b3 = b[k + 3];
+                    for (int j = 0; j < N; j++) ci[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                }
+                for (; k < K; k++) { float a0 = ai[k]; float[] b0 = b[k]; for (int j = 0; j < N; j++) ci[j] += a0 * b0[j]; }
+            }
+        });
+    }
+
+    /** c[K][N] += a[M][K]^T @ b[M][N] (weight gradients); rows of c are split across threads. */
+    static void matmulTA(float[][] a, float[][] b, float[][] c) {
+        int M = a.length, N = b[0].length;
+        parallelFor(c.length, (lo, hi) -> {
+            for (int i0 = 0; i0 < M; i0 += 64) { // a block of b's rows stays in cache across c's rows
+                int i1 = Math.min(M, i0 + 64);
+                for (int k = lo; k < hi; k++) {
+                    float[] ck = c[k];
+                    int i = i0;
+                    for (; i + 4 <= i1; i += 4) {
+                        float a0 = a[i][k], a1 = a[i + 1][k], a2 = a[i + 2][k], a3 = a[i + 3][k];
+                        float[] b0 = b[i], b1 = b[i + 1], b2 = b[i + 2], b3 = b[i + 3];
+                        for (int j = 0; j < N; j++) ck[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
                     }
-                    int c0 = i * N + j, c1 = c0 + N;
-                    if (accumulate) {
-                        c[c0] += s00; if (twoCols) c[c0 + 1] += s01;
-                        if (twoRows) { c[c1] += s10; if (twoCols) c[c1 + 1] += s11; }
-                    } else {
-                        c[c0] = s00; if (twoCols) c[c0 + 1] = s01;
-                        if (twoRows) { c[c1] = s10; if (twoCols) c[c1 + 1] = s11; }
-                    }
+                    for (; i < i1; i++) { float a0 = a[i][k]; float[] b0 = b[i]; for (int j = 0; j < N; j++) ck[j] += a0 * b0[j]; }
                 }
             }
         });
     }
 
-    static float[] transpose(float[] w, int rows, int cols) { return transpose(w, rows, cols, new float[rows * cols]); }
-
-    static float[] transpose(float[] w, int rows, int cols, float[] t) {
-        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c];
-        return t;
+    /** A flat [rows*cols] tensor as rows, transposed or not. */
+    static float[][] rows(float[] w, int rows, int cols, boolean transposed) {
+        float[][] out = transposed ? new float[cols][rows] : new float[rows][cols];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) { if (transposed) out[c][r] = w[r * cols + c]; else out[r][c] = w[r * cols + c]; }
+        return out;
     }
 
-    /** Linear layer y[M,out] = x[M,in] @ W[out,in]^T, weights stored like PyTorch's nn.Linear. */
-    static void linear(float[] x, Param w, float[] y, int M) { matmulNT(x, w.w, y, M, w.cols, w.rows, false); }
+    /** Linear layer y[M][out] = x[M][in] @ W^T, W stored [out][in] like PyTorch's nn.Linear. */
+    static void linear(float[][] x, Param w, float[][] y) { matmul(x, rows(w.w, w.rows, w.cols, true), y, false); }
 
     /** Backward of linear: W.g += dy^T @ x, and dx (+)= dy @ W. */
-    static void linearBackward(float[] x, Param w, float[] dy, float[] dx, int M, boolean accumulateDx, Scratch s) {
-        int in = w.cols, out = w.rows;
-        matmulNT(transpose(dy, M, out, s.get(0, M * out)), transpose(x, M, in, s.get(1, M * in)), w.g, out, M, in, true);
-        matmulNT(dy, transpose(w.w, out, in, s.get(2, in * out)), dx, M, out, in, accumulateDx);
+    static void linearBackward(float[][] x, Param w, float[][] dy, float[][] dx, boolean accumulateDx) {
+        float[][] g = new float[w.rows][w.cols];
+        matmulTA(dy, x, g);
+        for (int r = 0; r < w.rows; r++) for (int c = 0; c < w.cols; c++) w.g[r * w.cols + c] += g[r][c];
+        matmul(dy, rows(w.w, w.rows, w.cols, false), dx, accumulateDx);
     }
 
-    /** Reusable work arrays, so a training step allocates nothing large. */
-    static final class Scratch {
-        final float[][] slots = new float[4][];
-        float[] get(int slot, int n) { if (slots[slot] == null || slots[slot].length < n) slots[slot] = new float[n]; return slots[slot]; }
-    }
+    static float[][] zeros(int rows, int cols) { return new float[rows][cols]; }
 
     /**
      * exp(x) for x <= 0 in float: 2^n from the exponent bits times a degree-6 polynomial for e^r, |r| <= ln2/2.
-     * Relative error about 2e-7; several times faster than Math.exp, which dominated attention and softmax.
+     * Relative error about 2e-7, deterministic, and cheaper than Math.exp in the softmaxes.
      */
     static float expNeg(float x) {
         if (x < -87f) return 0f;
@@ -247,25 +254,26 @@ public class train {
     }
 
     /** RMSNorm without a learned gain (as the baseline's F.rms_norm); keeps 1/rms per row for backward. */
-    static void rmsnorm(float[] x, float[] y, float[] inv, int M, int D) {
-        parallelFor(M, (lo, hi) -> {
+    static void rmsnorm(float[][] x, float[][] y, float[] inv) {
+        parallelFor(x.length, (lo, hi) -> {
             for (int i = lo; i < hi; i++) {
-                double ss = 0; int o = i * D;
-                for (int j = 0; j < D; j++) ss += x[o + j] * x[o + j];
-                float r = (float) (1.0 / Math.sqrt(ss / D + 1e-6));
+                float[] xi = x[i], yi = y[i]; double ss = 0;
+                for (float v : xi) ss += v * v;
+                float r = (float) (1.0 / Math.sqrt(ss / xi.length + 1e-6));
                 inv[i] = r;
-                for (int j = 0; j < D; j++) y[o + j] = x[o + j] * r;
+                for (int j = 0; j < xi.length; j++) yi[j] = xi[j] * r;
             }
         });
     }
 
-    static void rmsnormBackward(float[] y, float[] inv, float[] dy, float[] dx, int M, int D) {
-        parallelFor(M, (lo, hi) -> {
+    /** dx += backward of rmsnorm given its output y and output gradient dy. */
+    static void rmsnormBackward(float[][] y, float[] inv, float[][] dy, float[][] dx) {
+        parallelFor(y.length, (lo, hi) -> {
             for (int i = lo; i < hi; i++) {
-                double dot = 0; int o = i * D;
-                for (int j = 0; j < D; j++) dot += dy[o + j] * y[o + j];
-                float m = (float) (dot / D), r = inv[i];
-                for (int j = 0; j < D; j++) dx[o + j] += (dy[o + j] - y[o + j] * m) * r;
+                float[] yi = y[i], dyi = dy[i], dxi = dx[i]; double dot = 0;
+                for (int j = 0; j < yi.length; j++) dot += dyi[j] * yi[j];
+                float m = (float) (dot / yi.length), r = inv[i];
+                for (int j = 0; j < yi.length; j++) dxi[j] += (dyi[j] - yi[j] * m) * r;
             }
         });
     }
@@ -287,22 +295,21 @@ public class train {
     /** One transformer block's parameters and the activations its backward pass needs. */
     static final class Block {
         Param wq, wk, wv, wo, w1, w2, attnScale, mlpScale;
-        float[] n1, inv1, q, k, v, probs, ao, po, xMid, n2, inv2, h, act, mo, out;
+        float[][] n1, q, k, v, ao, po, xMid, n2, h, act, mo, out; float[] inv1, inv2, probs;
 
         void allocate(int M, int D, int F, int units, int T) {
-            if (n1 != null && n1.length == M * D && probs.length == units * T * T) return;
-            n1 = new float[M * D]; inv1 = new float[M]; q = new float[M * D]; k = new float[M * D]; v = new float[M * D];
-            probs = new float[units * T * T]; ao = new float[M * D]; po = new float[M * D]; xMid = new float[M * D];
-            n2 = new float[M * D]; inv2 = new float[M]; h = new float[M * F]; act = new float[M * F]; mo = new float[M * D];
-            out = new float[M * D];
+            if (n1 != null && n1.length == M && probs.length == units * T * T) return;
+            n1 = zeros(M, D); inv1 = new float[M]; q = zeros(M, D); k = zeros(M, D); v = zeros(M, D);
+            probs = new float[units * T * T]; ao = zeros(M, D); po = zeros(M, D); xMid = zeros(M, D);
+            n2 = zeros(M, D); inv2 = new float[M]; h = zeros(M, F); act = zeros(M, F); mo = zeros(M, D); out = zeros(M, D);
         }
     }
 
     static final class GPT {
         final Hyperparameters hp; final int D, H, hd, F, V;
         final Param tokEmb, lmHead; final Block[] blocks; final List<Param> params = new ArrayList<>();
-        final float[] cos, sin; final Scratch scratch = new Scratch();
-        int M, B, T; int[] inputs, targets; float[] x0, nf, invf, logits, tanhs; // forward state
+        final float[] cos, sin;
+        int M, B, T; int[] inputs, targets; float[][] x0, nf, logits; float[] invf; // forward state
 
         /** randomProjections: a generic point for the gradient check (no zero-initialised or tiny tensors). */
         GPT(Hyperparameters hp, Random rng, boolean randomProjections) {
@@ -346,66 +353,65 @@ public class train {
 
         /** Forward pass over B sequences of length T; returns the mean cross-entropy in nats. */
         double forward(int[] inputs, int[] targets, int B, int T) {
-            if (M != B * T || x0 == null) {
-                M = B * T; x0 = new float[M * D]; nf = new float[M * D]; invf = new float[M]; logits = new float[M * V]; tanhs = new float[M * V];
-            }
+            if (x0 == null || x0.length != B * T) { M = B * T; x0 = zeros(M, D); nf = zeros(M, D); invf = new float[M]; logits = zeros(M, V); }
             this.B = B; this.T = T; this.inputs = inputs; this.targets = targets;
-            for (int i = 0; i < M; i++) System.arraycopy(tokEmb.w, inputs[i] * D, x0, i * D, D);
-            float[] x = x0;
+            for (int i = 0; i < M; i++) System.arraycopy(tokEmb.w, inputs[i] * D, x0[i], 0, D);
+            float[][] x = x0;
             for (Block b : blocks) x = blockForward(b, x);
-            rmsnorm(x, nf, invf, M, D);
-            linear(nf, head(), logits, M);
-            // Soft-cap, then cross-entropy; logits[] is overwritten with dLoss/dlogits for backward.
+            rmsnorm(x, nf, invf);
+            linear(nf, head(), logits);
+            // Soft-cap, then cross-entropy; logits are overwritten with dLoss/dlogits for backward.
             float cap = (float) hp.logitSoftcap;
             double[] rowLoss = new double[M];
             parallelFor(M, (lo, hi) -> {
+                float[] th = new float[V];
                 for (int i = lo; i < hi; i++) {
-                    int o = i * V; float max = Float.NEGATIVE_INFINITY;
+                    float[] z = logits[i]; float max = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j < V; j++) {
-                        float z = logits[o + j];
-                        if (cap > 0) { float th = (float) Math.tanh(z / cap); tanhs[o + j] = th; z = cap * th; }
-                        logits[o + j] = z; if (z > max) max = z;
+                        if (cap > 0) { th[j] = (float) Math.tanh(z[j] / cap); z[j] = cap * th[j]; }
+                        if (z[j] > max) max = z[j];
                     }
                     double sum = 0;
-                    for (int j = 0; j < V; j++) { float e = expNeg(logits[o + j] - max); logits[o + j] = e; sum += e; }
-                    rowLoss[i] = Math.log(sum) - Math.log(logits[o + targets[i]]);
+                    for (int j = 0; j < V; j++) { float e = expNeg(z[j] - max); z[j] = e; sum += e; }
+                    rowLoss[i] = Math.log(sum) - Math.log(z[targets[i]]);
                     float scale = (float) (1.0 / (sum * M));
-                    for (int j = 0; j < V; j++) logits[o + j] *= scale;
-                    logits[o + targets[i]] -= 1f / M;
-                    if (cap > 0) for (int j = 0; j < V; j++) logits[o + j] *= 1f - tanhs[o + j] * tanhs[o + j];
+                    for (int j = 0; j < V; j++) z[j] *= scale;
+                    z[targets[i]] -= 1f / M;
+                    if (cap > 0) for (int j = 0; j < V; j++) z[j] *= 1f - th[j] * th[j];
                 }
             });
             double loss = 0; for (double l : rowLoss) loss += l;
             return loss / M;
         }
 
-        float[] blockForward(Block b, float[] x) {
+        float[][] blockForward(Block b, float[][] x) {
             b.allocate(M, D, F, B * H, T);
-            rmsnorm(x, b.n1, b.inv1, M, D);
-            linear(b.n1, b.wq, b.q, M); linear(b.n1, b.wk, b.k, M); linear(b.n1, b.wv, b.v, M);
+            rmsnorm(x, b.n1, b.inv1);
+            linear(b.n1, b.wq, b.q); linear(b.n1, b.wk, b.k); linear(b.n1, b.wv, b.v);
             rope(b.q, false); rope(b.k, false);
             attention(b);
-            linear(b.ao, b.wo, b.po, M);
-            for (int i = 0; i < M * D; i++) b.xMid[i] = x[i] + b.attnScale.w[i % D] * b.po[i];
-            rmsnorm(b.xMid, b.n2, b.inv2, M, D);
-            linear(b.n2, b.w1, b.h, M);
-            for (int i = 0; i < M * F; i++) { float r = Math.max(b.h[i], 0f); b.act[i] = r * r; }
-            linear(b.act, b.w2, b.mo, M);
-            for (int i = 0; i < M * D; i++) b.out[i] = b.xMid[i] + b.mlpScale.w[i % D] * b.mo[i];
+            linear(b.ao, b.wo, b.po);
+            float[] as = b.attnScale.w, ms = b.mlpScale.w;
+            for (int i = 0; i < M; i++) for (int j = 0; j < D; j++) b.xMid[i][j] = x[i][j] + as[j] * b.po[i][j];
+            rmsnorm(b.xMid, b.n2, b.inv2);
+            linear(b.n2, b.w1, b.h);
+            for (int i = 0; i < M; i++) for (int j = 0; j < F; j++) { float r = Math.max(b.h[i][j], 0f); b.act[i][j] = r * r; }
+            linear(b.act, b.w2, b.mo);
+            for (int i = 0; i < M; i++) for (int j = 0; j < D; j++) b.out[i][j] = b.xMid[i][j] + ms[j] * b.mo[i][j];
             return b.out;
         }
 
         /** Rotary position embedding on each head's channel pairs (c, c + hd/2); inverse rotation for grads. */
-        void rope(float[] a, boolean inverse) {
+        void rope(float[][] a, boolean inverse) {
             int half = hd / 2; float s = inverse ? -1f : 1f;
             parallelFor(M, (lo, hi) -> {
                 for (int i = lo; i < hi; i++) {
-                    int t = i % T;
+                    int t = i % T; float[] ai = a[i];
                     for (int h = 0; h < H; h++) {
-                        int o = i * D + h * hd;
+                        int o = h * hd;
                         for (int c = 0; c < half; c++) {
-                            float cs = cos[t * half + c], sn = s * sin[t * half + c], x1 = a[o + c], x2 = a[o + c + half];
-                            a[o + c] = x1 * cs - x2 * sn; a[o + c + half] = x2 * cs + x1 * sn;
+                            float cs = cos[t * half + c], sn = s * sin[t * half + c], x1 = ai[o + c], x2 = ai[o + c + half];
+                            ai[o + c] = x1 * cs - x2 * sn; ai[o + c + half] = x2 * cs + x1 * sn;
                         }
                     }
                 }
@@ -415,116 +421,111 @@ public class train {
         /** Causal softmax attention per (sequence, head); keeps the probabilities for backward. */
         void attention(Block b) {
             float scale = (float) (1.0 / Math.sqrt(hd));
-            Arrays.fill(b.ao, 0f);
             parallelFor(B * H, (lo, hi) -> {
-                float[] qh = new float[T * hd], kh = new float[T * hd], vT = new float[hd * T], o = new float[hd];
+                float[][] qh = new float[T][hd], kh = new float[T][hd], vT = new float[hd][T];
                 for (int u = lo; u < hi; u++) {
                     int seq = u / H, h = u % H, base = seq * T, pOff = u * T * T;
                     for (int s = 0; s < T; s++)
                         for (int c = 0; c < hd; c++) {
-                            int src = (base + s) * D + h * hd + c;
-                            qh[s * hd + c] = b.q[src] * scale; kh[s * hd + c] = b.k[src]; vT[c * T + s] = b.v[src];
+                            qh[s][c] = b.q[base + s][h * hd + c] * scale; kh[s][c] = b.k[base + s][h * hd + c]; vT[c][s] = b.v[base + s][h * hd + c];
                         }
                     for (int t = 0; t < T; t++) {
-                        int pr = pOff + t * T; float max = Float.NEGATIVE_INFINITY;
+                        int pr = pOff + t * T; float max = Float.NEGATIVE_INFINITY; float[] qt = qh[t];
                         for (int s = 0; s <= t; s++) {
-                            float dot = 0;
-                            for (int c = 0; c < hd; c++) dot += qh[t * hd + c] * kh[s * hd + c];
+                            float dot = 0; float[] ks = kh[s];
+                            for (int c = 0; c < hd; c++) dot += qt[c] * ks[c];
                             b.probs[pr + s] = dot; max = Math.max(max, dot);
                         }
                         float sum = 0;
                         for (int s = 0; s <= t; s++) { float e = expNeg(b.probs[pr + s] - max); b.probs[pr + s] = e; sum += e; }
                         float invSum = 1f / sum;
                         for (int s = 0; s <= t; s++) b.probs[pr + s] *= invSum;
+                        float[] out = b.ao[base + t];
                         for (int c = 0; c < hd; c++) {
-                            float acc = 0; int vr = c * T;
-                            for (int s = 0; s <= t; s++) acc += b.probs[pr + s] * vT[vr + s];
-                            o[c] = acc;
+                            float acc = 0; float[] vc = vT[c];
+                            for (int s = 0; s <= t; s++) acc += b.probs[pr + s] * vc[s];
+                            out[h * hd + c] = acc;
                         }
-                        System.arraycopy(o, 0, b.ao, (base + t) * D + h * hd, hd);
                     }
                 }
             });
         }
 
-        /** Backward from the gradient left in logits[] by forward; accumulates into every Param.g. */
+        /** Backward from the gradient left in logits by forward; accumulates into every Param.g. */
         void backward() {
-            float[] dnf = scratch.get(3, M * D);
-            linearBackward(nf, head(), logits, dnf, M, false, scratch);
-            float[] dx = new float[M * D];
-            rmsnormBackward(nf, invf, dnf, dx, M, D);
+            float[][] dnf = zeros(M, D), dx = zeros(M, D);
+            linearBackward(nf, head(), logits, dnf, false);
+            rmsnormBackward(nf, invf, dnf, dx);
             for (int l = blocks.length - 1; l >= 0; l--) dx = blockBackward(blocks[l], dx);
             for (int i = 0; i < M; i++) {
-                int e = inputs[i] * D, o = i * D;
-                for (int j = 0; j < D; j++) tokEmb.g[e + j] += dx[o + j];
+                int e = inputs[i] * D;
+                for (int j = 0; j < D; j++) tokEmb.g[e + j] += dx[i][j];
             }
         }
 
-        /** Returns dLoss/dxIn; dout is reused as that gradient's storage. */
-        float[] blockBackward(Block b, float[] dout) {
+        /** Returns dLoss/dx for the block's input; dout is reused as that gradient's storage. */
+        float[][] blockBackward(Block b, float[][] dout) {
+            float[] as = b.attnScale.w, ms = b.mlpScale.w;
             // out = xMid + mlpScale * mo
-            float[] dmo = new float[M * D];
-            for (int i = 0; i < M * D; i++) { dmo[i] = dout[i] * b.mlpScale.w[i % D]; b.mlpScale.g[i % D] += dout[i] * b.mo[i]; }
-            float[] dh = new float[M * F];
-            linearBackward(b.act, b.w2, dmo, dh, M, false, scratch);
-            for (int i = 0; i < M * F; i++) dh[i] = b.h[i] > 0 ? dh[i] * 2f * b.h[i] : 0f;
-            float[] dn2 = dmo; // dmo is no longer needed
-            linearBackward(b.n2, b.w1, dh, dn2, M, false, scratch);
-            float[] dxm = dout;
-            rmsnormBackward(b.n2, b.inv2, dn2, dxm, M, D);
-            // xMid = xIn + attnScale * po
-            float[] dpo = dn2;
-            for (int i = 0; i < M * D; i++) { dpo[i] = dxm[i] * b.attnScale.w[i % D]; b.attnScale.g[i % D] += dxm[i] * b.po[i]; }
-            float[] dao = new float[M * D];
-            linearBackward(b.ao, b.wo, dpo, dao, M, false, scratch);
-            float[] dq = new float[M * D], dk = new float[M * D], dv = new float[M * D];
+            float[][] dmo = zeros(M, D);
+            for (int i = 0; i < M; i++) for (int j = 0; j < D; j++) { dmo[i][j] = dout[i][j] * ms[j]; b.mlpScale.g[j] += dout[i][j] * b.mo[i][j]; }
+            float[][] dh = zeros(M, F);
+            linearBackward(b.act, b.w2, dmo, dh, false);
+            for (int i = 0; i < M; i++) for (int j = 0; j < F; j++) dh[i][j] = b.h[i][j] > 0 ? dh[i][j] * 2f * b.h[i][j] : 0f;
+            float[][] dn2 = dmo; // dmo is no longer needed
+            linearBackward(b.n2, b.w1, dh, dn2, false);
+            float[][] dxm = dout;
+            rmsnormBackward(b.n2, b.inv2, dn2, dxm);
+            // xMid = x + attnScale * po
+            float[][] dpo = dn2;
+            for (int i = 0; i < M; i++) for (int j = 0; j < D; j++) { dpo[i][j] = dxm[i][j] * as[j]; b.attnScale.g[j] += dxm[i][j] * b.po[i][j]; }
+            float[][] dao = zeros(M, D);
+            linearBackward(b.ao, b.wo, dpo, dao, false);
+            float[][] dq = zeros(M, D), dk = zeros(M, D), dv = zeros(M, D);
             attentionBackward(b, dao, dq, dk, dv);
             rope(dq, true); rope(dk, true);
-            float[] dn1 = dao;
-            linearBackward(b.n1, b.wq, dq, dn1, M, false, scratch);
-            linearBackward(b.n1, b.wk, dk, dn1, M, true, scratch);
-            linearBackward(b.n1, b.wv, dv, dn1, M, true, scratch);
-            rmsnormBackward(b.n1, b.inv1, dn1, dxm, M, D);
+            float[][] dn1 = dao;
+            linearBackward(b.n1, b.wq, dq, dn1, false);
+            linearBackward(b.n1, b.wk, dk, dn1, true);
+            linearBackward(b.n1, b.wv, dv, dn1, true);
+            rmsnormBackward(b.n1, b.inv1, dn1, dxm);
             return dxm;
         }
 
-        void attentionBackward(Block b, float[] dao, float[] dq, float[] dk, float[] dv) {
+        void attentionBackward(Block b, float[][] dao, float[][] dq, float[][] dk, float[][] dv) {
             float scale = (float) (1.0 / Math.sqrt(hd));
             parallelFor(B * H, (lo, hi) -> {
-                float[] dp = new float[T], vh = new float[T * hd], kh = new float[T * hd], qh = new float[T * hd], g = new float[hd];
-                float[] dqh = new float[T * hd], dkh = new float[T * hd], dvh = new float[T * hd];
+                float[] dp = new float[T], g = new float[hd];
+                float[][] vh = new float[T][hd], kh = new float[T][hd], qh = new float[T][hd], dqh = new float[T][hd], dkh = new float[T][hd], dvh = new float[T][hd];
                 for (int u = lo; u < hi; u++) {
                     int seq = u / H, h = u % H, base = seq * T, pOff = u * T * T;
-                    for (int s = 0; s < T; s++)
-                        for (int c = 0; c < hd; c++) {
-                            int src = (base + s) * D + h * hd + c;
-                            vh[s * hd + c] = b.v[src]; kh[s * hd + c] = b.k[src]; qh[s * hd + c] = b.q[src];
-                        }
-                    Arrays.fill(dkh, 0f); Arrays.fill(dvh, 0f);
+                    for (int s = 0; s < T; s++) {
+                        System.arraycopy(b.v[base + s], h * hd, vh[s], 0, hd);
+                        System.arraycopy(b.k[base + s], h * hd, kh[s], 0, hd);
+                        System.arraycopy(b.q[base + s], h * hd, qh[s], 0, hd);
+                        Arrays.fill(dkh[s], 0f); Arrays.fill(dvh[s], 0f); Arrays.fill(dqh[s], 0f);
+                    }
                     for (int t = 0; t < T; t++) {
-                        int pr = pOff + t * T, qo = (base + t) * D + h * hd;
-                        System.arraycopy(dao, qo, g, 0, hd);
+                        int pr = pOff + t * T;
+                        System.arraycopy(dao[base + t], h * hd, g, 0, hd);
                         float dot = 0;
                         for (int s = 0; s <= t; s++) {
-                            float acc = 0;
-                            for (int c = 0; c < hd; c++) acc += g[c] * vh[s * hd + c];
+                            float acc = 0; float[] vs = vh[s];
+                            for (int c = 0; c < hd; c++) acc += g[c] * vs[c];
                             dp[s] = acc; dot += acc * b.probs[pr + s];
                         }
-                        Arrays.fill(dqh, t * hd, t * hd + hd, 0f);
+                        float[] dqt = dqh[t], qt = qh[t];
                         for (int s = 0; s <= t; s++) {
                             float p = b.probs[pr + s], ds = p * (dp[s] - dot) * scale;
-                            for (int c = 0; c < hd; c++) {
-                                dqh[t * hd + c] += ds * kh[s * hd + c];
-                                dkh[s * hd + c] += ds * qh[t * hd + c];
-                                dvh[s * hd + c] += p * g[c];
-                            }
+                            float[] ks = kh[s], dks = dkh[s], dvs = dvh[s];
+                            for (int c = 0; c < hd; c++) { dqt[c] += ds * ks[c]; dks[c] += ds * qt[c]; dvs[c] += p * g[c]; }
                         }
                     }
-                    for (int s = 0; s < T; s++)
-                        for (int c = 0; c < hd; c++) {
-                            int dst = (base + s) * D + h * hd + c;
-                            dq[dst] = dqh[s * hd + c]; dk[dst] = dkh[s * hd + c]; dv[dst] = dvh[s * hd + c];
-                        }
+                    for (int s = 0; s < T; s++) {
+                        System.arraycopy(dqh[s], 0, dq[base + s], h * hd, hd);
+                        System.arraycopy(dkh[s], 0, dk[base + s], h * hd, hd);
+                        System.arraycopy(dvh[s], 0, dv[base + s], h * hd, hd);
+                    }
                 }
             });
         }
