@@ -41,12 +41,14 @@ class Block(torch.nn.Module):
     def forward(self, x, cos, sin):
         B, T, D = x.shape
         hd = D // self.H
-        n = F.rms_norm(x, (D,), eps=1e-6) if hasattr(F, "rms_norm") else x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6)
+        n = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6)
         q = self.q(n).view(B, T, self.H, hd).transpose(1, 2)
         k = self.k(n).view(B, T, self.H, hd).transpose(1, 2)
         v = self.v(n).view(B, T, self.H, hd).transpose(1, 2)
         q, k = rope(q, cos, sin), rope(k, cos, sin)
-        a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(hd)  # Debian's torch 1.13 has no scaled_dot_product_attention
+        att = att.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float("-inf"))
+        a = torch.softmax(att, dim=-1) @ v
         x = x + self.attn_scale * self.o(a.transpose(1, 2).reshape(B, T, D))
         n = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6)
         return x + self.mlp_scale * self.proj(torch.relu(self.fc(n)).square())
