@@ -782,12 +782,15 @@ public class train {
             model.backward();
             clipGradients(model.params, hp.gradClipNorm);
             opt.step(mul);
-            if (!Double.isFinite(loss)) log0(f("step:%d/%d train_loss:nan", step + 1, hp.iterations));
             double approxMs = trainMs + (System.nanoTime() - t0) / 1e6;
             int done = step + 1;
+            if (!Double.isFinite(loss)) {
+                log0(f("step:%d/%d train_loss:nan train_time:%.0fms step_avg:%.2fms", done, hp.iterations, approxMs, approxMs / done));
+                log0("error: training diverged at step " + done + " (train_loss is not finite)");
+                System.exit(4);
+            }
             if (done <= 10 || done % hp.trainLogEvery == 0 || (stopAfterStep != null && done >= stopAfterStep))
                 log0(f("step:%d/%d train_loss:%.4f train_time:%.0fms step_avg:%.2fms", done, hp.iterations, loss, approxMs, approxMs / done));
-            if (!Double.isFinite(loss)) { log0("error: training diverged (train_loss is not finite)"); System.exit(4); }
             if (stopAfterStep == null && approxMs >= maxMs) stopAfterStep = done;
             if (stopAfterStep != null && done >= stopAfterStep) { trainMs = approxMs; t0 = System.nanoTime(); }
         }
