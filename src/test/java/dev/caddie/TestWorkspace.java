@@ -20,7 +20,7 @@ public final class TestWorkspace {
             executor = "local"
             timeout_seconds = 120
             cost_per_hour = 0.0
-            env = { ITERATIONS = "6", MAX_WALLCLOCK_SECONDS = "0", VAL_MAX_TOKENS = "8192", TRAIN_LOG_EVERY = "1" }
+            env = { ITERATIONS = "20", MAX_WALLCLOCK_SECONDS = "0", VAL_MAX_TOKENS = "8192", TRAIN_LOG_EVERY = "1" }
             """;
     private static Path template;
 

@@ -14,6 +14,8 @@ import dev.caddie.run.RunSpec;
 import dev.caddie.run.RunStatus;
 import dev.caddie.run.Runner;
 import dev.caddie.run.LiveProgress;
+import dev.caddie.search.MicroReport;
+import dev.caddie.search.MicroRunner;
 import dev.caddie.search.Proposal;
 import dev.caddie.search.ProposalContext;
 import dev.caddie.search.Proposer;
@@ -155,19 +157,18 @@ public final class ExperimentLoop {
         }
     }
 
-    private void runCandidate(LoopOptions opt, Tier tier, long cid, Path wt, Map<String, String> env, Optional<Experiment> best)
-            throws IOException, InterruptedException {
-        Double bestValue = best.map(e -> e.run().valBpb()).orElse(null);
-        if (stopping) return;
-        long runId = ledger.startRun(cid, tier.name(), opt.seed(), tier.executor(), null);
+    /** A run recorded in the ledger from start to finish. */
+    private record Recorded(long runId, RunOutcome outcome, Path logFile) {}
+
+    private Recorded execute(long cid, Tier tier, Map<String, String> env, Path wt, long seed) throws IOException, InterruptedException {
+        long runId = ledger.startRun(cid, tier.name(), seed, tier.executor(), null);
         Path logFile = ws.runDir(runId).resolve("log.txt");
         ledger.setRunLog(runId, logFile.toString());
-        Map<String, String> runEnv = runEnvironment(tier, env, opt.seed(), runId, wt);
-        List<String> command = resolveJava(tier.command() != null ? tier.command() : task.command());
+        Map<String, String> runEnv = task.runEnvironment(tier, env, seed, "run" + runId, wt);
         Double trainSeconds = parseOrNull(runEnv.get("MAX_WALLCLOCK_SECONDS"));
         listener.runStarted(runId, tier.name(), tier.timeoutSeconds(), trainSeconds);
         long t0 = System.currentTimeMillis();
-        RunOutcome out = runner.run(new RunSpec(wt, command, runEnv, Duration.ofSeconds(tier.timeoutSeconds()), logFile), new Runner.Listener() {
+        RunOutcome out = runner.run(new RunSpec(wt, task.command(tier), runEnv, Duration.ofSeconds(tier.timeoutSeconds()), logFile), new Runner.Listener() {
             @Override public void started(RunHandle h) { ledger.runProcess(runId, h.pid(), h.startedAt()); }
             @Override public void line(String line, LiveProgress p) { listener.progress(p, System.currentTimeMillis() - t0); }
         });
@@ -177,6 +178,38 @@ public final class ExperimentLoop {
                 s.score() == null ? null : s.score().name(), s.score() == null ? null : s.score().valBpb(),
                 s.score() == null ? null : s.score().valLoss(), s.artifactBytes(), s.codeBytes(), s.trainTimeMs(), s.stopStep(),
                 s.peakMemMib(), out.errorText(), cost));
+        return new Recorded(runId, out, logFile);
+    }
+
+    /**
+     * The micro tier before any dearer one: a candidate that crashes, diverges, does not learn or does not
+     * fit stops here. Returns false (with its verdict recorded) when it stopped.
+     */
+    private boolean microFirst(long cid, Tier tier, Map<String, String> env, Path wt, long seed, Double bestValue)
+            throws IOException, InterruptedException {
+        if (!task.microFirst() || tier.name().equals(MicroRunner.TIER) || !task.tiers().containsKey(MicroRunner.TIER)) return true;
+        Recorded micro = execute(cid, task.tier(MicroRunner.TIER), env, wt, seed);
+        if (micro.outcome().status() == RunStatus.INTERRUPTED) {
+            ledger.addVerdict(cid, micro.runId(), Verdict.INTERRUPTED, "interrupted (Ctrl-C or stop)", bestValue);
+            return false;
+        }
+        MicroReport r = MicroRunner.judge(micro.outcome(), task.limits().artifactBytes(), micro.logFile());
+        ledger.addGateResult(cid, micro.runId(), "micro", r.passed(), r.passed()
+                ? String.format("passed: loss %.4f -> %.4f, %s ms/step, artifact %s bytes", r.firstQuarterLoss(), r.lastQuarterLoss(),
+                r.stepMs() == null ? "-" : String.format("%.1f", r.stepMs()), r.artifactBytes()) : r.reason());
+        if (r.passed()) return true;
+        ledger.addVerdict(cid, micro.runId(), r.crashed() ? Verdict.CRASH : Verdict.REJECTED, "micro: " + r.reason(), bestValue);
+        return false;
+    }
+
+    private void runCandidate(LoopOptions opt, Tier tier, long cid, Path wt, Map<String, String> env, Optional<Experiment> best)
+            throws IOException, InterruptedException {
+        Double bestValue = best.map(e -> e.run().valBpb()).orElse(null);
+        if (stopping || !microFirst(cid, tier, env, wt, opt.seed(), bestValue) || stopping) return;
+        Recorded rec = execute(cid, tier, env, wt, opt.seed());
+        RunOutcome out = rec.outcome();
+        long runId = rec.runId();
+        var s = out.summary();
 
         if (out.status() == RunStatus.INTERRUPTED) {
             ledger.addVerdict(cid, runId, Verdict.INTERRUPTED, "interrupted (Ctrl-C or stop)", bestValue);
@@ -206,28 +239,6 @@ public final class ExperimentLoop {
         } else {
             ledger.addVerdict(cid, runId, Verdict.DISCARD, String.format("%.6f does not beat the best %.6f by more than %.6f", value, bestValue, task.keepMargin()), bestValue);
         }
-    }
-
-    /** task env, then the tier's, then the candidate's; placeholders {workspace} {seed} {run_id} {worktree}. */
-    Map<String, String> runEnvironment(Tier tier, Map<String, String> candidateEnv, long seed, long runId, Path wt) {
-        Map<String, String> env = new LinkedHashMap<>(task.env());
-        env.putAll(tier.env());
-        env.putAll(candidateEnv);
-        Map<String, String> out = new LinkedHashMap<>();
-        env.forEach((k, v) -> out.put(k, v.replace("{workspace}", task.workspace().toString()).replace("{seed}", Long.toString(seed))
-                .replace("{run_id}", "run" + runId).replace("{worktree}", wt.toString())));
-        return out;
-    }
-
-    /**
-     * A command that starts with plain "java" runs on the JDK Caddie itself runs on (21 or newer), not on
-     * whatever older java comes first on PATH; Tiny Golf's train.java needs 21.
-     */
-    static List<String> resolveJava(List<String> command) {
-        if (command.isEmpty() || !command.get(0).equals("java")) return command;
-        List<String> out = new java.util.ArrayList<>(command);
-        out.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        return out;
     }
 
     private void report(String tag, long cid) {

@@ -1,5 +1,6 @@
 package dev.caddie.loop;
 
+import dev.caddie.data.SyntheticShards;
 import dev.caddie.data.TinyGolfCorpus;
 import dev.caddie.run.Git;
 import dev.caddie.task.TaskInit;
@@ -43,6 +44,11 @@ public final class WorkspaceSetup {
         } else if (!Files.exists(dir.resolve("train_gpt.py"))) {
             said.add("warning: no train_gpt.py in " + dir + "; point caddie.toml's task.script at your training script");
         }
+        // The micro tier runs on synthetic shards, so a smoke test never needs the real data.
+        boolean tiny = preset.equals("tiny-golf");
+        SyntheticShards.Summary syn = SyntheticShards.write(dir.resolve(".caddie").resolve("synthetic"), tiny ? "tinygolf" : "fineweb",
+                tiny ? 256 : 1024, tiny ? 1_000_000 : 5_000_000, tiny ? 32_768 : 262_144, 1);
+        said.add(String.format("synthetic shards for the micro tier in %s (vocab %d)", syn.dir(), syn.vocab()));
         Path ignore = dir.resolve(".gitignore");
         String current = Files.exists(ignore) ? Files.readString(ignore) : "";
         if (!current.contains(".caddie/")) Files.writeString(ignore, current + (current.isEmpty() || current.endsWith("\n") ? "" : "\n")

@@ -16,11 +16,22 @@ public final class LocalExecutor implements Executor {
     @Override
     public String name() { return "local"; }
 
+    /**
+     * A command that starts with plain "java" runs on the JDK Caddie itself runs on (21 or newer), not on
+     * whatever older java comes first on PATH; Tiny Golf's train.java needs 21.
+     */
+    static List<String> resolveJava(List<String> command) {
+        if (command.isEmpty() || !command.get(0).equals("java")) return command;
+        List<String> out = new ArrayList<>(command);
+        out.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        return out;
+    }
+
     @Override
     public RunHandle start(RunSpec spec) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (HAS_SETSID) cmd.add("setsid");
-        cmd.addAll(spec.command());
+        cmd.addAll(resolveJava(spec.command()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(spec.workdir().toFile()).redirectErrorStream(true);
         pb.environment().putAll(spec.env());
         Process p;

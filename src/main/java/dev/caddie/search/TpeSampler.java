@@ -8,7 +8,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Tree-structured Parzen Estimator (Bergstra et al. 2011), univariate as in hyperopt and Optuna.
@@ -35,7 +36,8 @@ public final class TpeSampler {
 
     /** Proposes values for every parameter given the history (minimising value). */
     public Map<String, String> sample(List<Trial> history) {
-        Random rng = new Random(seed * 1_000_003L + history.size());
+        // SplittableRandom mixes its seed; java.util.Random's first draws for seeds n, n+1, ... are nearly equal.
+        RandomGenerator rng = new SplittableRandom(seed * 1_000_003L + history.size());
         Map<String, String> out = new LinkedHashMap<>();
         List<Trial> sorted = new ArrayList<>(history);
         sorted.sort(Comparator.comparingDouble(t -> t.failed() ? Double.POSITIVE_INFINITY : t.value()));
@@ -55,7 +57,7 @@ public final class TpeSampler {
         return out;
     }
 
-    private double numeric(SearchParam p, double[] below, double[] above, Random rng) {
+    private double numeric(SearchParam p, double[] below, double[] above, RandomGenerator rng) {
         double lo = lo(p), hi = hi(p);
         Parzen l = new Parzen(below, lo, hi), g = new Parzen(above, lo, hi);
         double best = Double.NaN, bestScore = Double.NEGATIVE_INFINITY;
@@ -67,7 +69,7 @@ public final class TpeSampler {
         return best;
     }
 
-    private double categorical(SearchParam p, double[] below, double[] above, Random rng) {
+    private double categorical(SearchParam p, double[] below, double[] above, RandomGenerator rng) {
         int k = p.choices().size();
         double[] wl = new double[k], wg = new double[k];
         Arrays.fill(wl, 1.0);
@@ -110,7 +112,7 @@ public final class TpeSampler {
             sigma[n] = range;
         }
 
-        double sample(Random rng) {
+        double sample(RandomGenerator rng) {
             int c = rng.nextInt(mu.length);
             for (int tries = 0; tries < 100; tries++) {
                 double x = mu[c] + sigma[c] * rng.nextGaussian();
@@ -145,7 +147,7 @@ public final class TpeSampler {
 
     static double hi(SearchParam p) { return p.kind() == SearchParam.Kind.LOG_FLOAT ? Math.log(p.high()) : p.kind() == SearchParam.Kind.INT ? p.high() + 0.5 : p.high(); }
 
-    private static double uniform(SearchParam p, Random rng) {
+    private static double uniform(SearchParam p, RandomGenerator rng) {
         if (p.kind() == SearchParam.Kind.CATEGORICAL) return rng.nextInt(p.choices().size());
         return lo(p) + rng.nextDouble() * (hi(p) - lo(p));
     }

@@ -21,7 +21,8 @@ public record TaskSpec(
         Map<String, Tier> tiers,
         List<SearchParam> search,
         String loopTier,
-        double keepMargin) {
+        double keepMargin,
+        boolean microFirst) {
 
     public static final String FILE = "caddie.toml";
 
@@ -31,5 +32,21 @@ public record TaskSpec(
         return t;
     }
 
-    public Path dataDir() { return workspace.resolve(".caddie"); }
+    /**
+     * The environment of one run: the task's, then the candidate's, then the tier's, with the placeholders
+     * {workspace}, {seed}, {run_id} and {worktree} filled in. The tier comes last because it sets the
+     * budget (steps, wall-clock, data): a candidate may not buy itself more compute than its rivals.
+     */
+    public Map<String, String> runEnvironment(Tier tier, Map<String, String> candidateEnv, long seed, String runId, Path worktree) {
+        Map<String, String> env = new java.util.LinkedHashMap<>(this.env);
+        env.putAll(candidateEnv);
+        env.putAll(tier.env());
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        env.forEach((k, v) -> out.put(k, v.replace("{workspace}", workspace.toString()).replace("{seed}", Long.toString(seed))
+                .replace("{run_id}", runId).replace("{worktree}", worktree.toString())));
+        return out;
+    }
+
+    /** The command a tier runs: its own, else the task's. */
+    public List<String> command(Tier tier) { return tier.command() != null ? tier.command() : command; }
 }

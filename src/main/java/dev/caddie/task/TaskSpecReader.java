@@ -106,10 +106,11 @@ public final class TaskSpecReader {
         if (!tiers.isEmpty() && !tiers.containsKey(loopTier))
             problem("loop.tier", "'" + loopTier + "' is not a tier; accepted: " + String.join(", ", tiers.keySet()));
         double keepMargin = real(loop, "loop.keep_margin", 0.0, 0, 1e9);
+        boolean microFirst = bool(loop, "loop.micro_first", true);
 
         if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
         return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
-                limits, protectedFiles, tiers, search, loopTier, keepMargin);
+                limits, protectedFiles, tiers, search, loopTier, keepMargin, microFirst);
     }
 
     private SearchParam searchParam(String name, JsonNode n) {
@@ -186,6 +187,13 @@ public final class TaskSpecReader {
             else problem(path + "." + e.getKey(), "must be a string or a number, got " + v);
         }
         return out;
+    }
+
+    private boolean bool(JsonNode parent, String path, boolean dflt) {
+        JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
+        if (n == null) return dflt;
+        if (!n.isBoolean()) { problem(path, "must be true or false, got " + n); return dflt; }
+        return n.asBoolean();
     }
 
     private long integer(JsonNode parent, String path, long min, long max) {

@@ -34,7 +34,8 @@ class CaddieProcessTest {
 
     private Path workspace() throws Exception {
         Path ws = TestWorkspace.create(tmp.resolve("ws"));
-        Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml")) + SLOW_TIER);
+        String toml = Files.readString(ws.resolve("caddie.toml")).replace("micro_first = true", "micro_first = false");
+        Files.writeString(ws.resolve("caddie.toml"), toml + SLOW_TIER);
         return ws;
     }
 

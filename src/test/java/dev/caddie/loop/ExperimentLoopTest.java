@@ -60,7 +60,8 @@ class ExperimentLoopTest {
     @Test
     void theBaselineComesFirstThenBetterCandidatesAdvanceTheBranch() throws Exception {
         Path ws = TestWorkspace.create(tmp.resolve("ws"));
-        List<Experiment> all = loop(ws, scripted(Proposal.env("more steps", Map.of("ITERATIONS", "30"))), 2, "test");
+        List<Experiment> all = loop(ws, scripted(Proposal.env("faster learning rates",
+                Map.of("WARMUP_STEPS", "0", "EMBED_LR", "0.03", "MATRIX_LR", "0.012"))), 2, "test");
         assertThat(all).hasSize(2);
         assertThat(all.get(0).candidate().proposer()).isEqualTo("baseline");
         assertThat(all.get(0).verdict().verdict()).isEqualTo(Verdict.KEEP);
@@ -81,7 +82,8 @@ class ExperimentLoopTest {
     @Test
     void aWorseCandidateIsDiscardedAndTheBranchStays() throws Exception {
         Path ws = TestWorkspace.create(tmp.resolve("ws"));
-        List<Experiment> all = loop(ws, scripted(Proposal.env("no learning", Map.of("MATRIX_LR", "0", "EMBED_LR", "0", "SCALAR_LR", "0"))), 2, "test");
+        List<Experiment> all = loop(ws, scripted(Proposal.env("timid learning rates",
+                Map.of("EMBED_LR", "0.002", "MATRIX_LR", "0.0008", "SCALAR_LR", "0.0008"))), 2, "test");
         assertThat(all.get(1).verdict().verdict()).isEqualTo(Verdict.DISCARD);
         assertThat(all.get(1).verdict().reason()).contains("does not beat the best");
         assertThat(new Git(ws).revParse("caddie/t")).isEqualTo(all.get(0).candidate().commit());
@@ -112,13 +114,38 @@ class ExperimentLoopTest {
     }
 
     @Test
-    void aCandidateOverTheArtifactLimitIsRejectedAfterItsRun() throws Exception {
+    void aCandidateOverTheArtifactLimitIsStoppedAtTheMicroTier() throws Exception {
         Path ws = TestWorkspace.create(tmp.resolve("ws"));
         List<Experiment> all = loop(ws, scripted(Proposal.env("wider", Map.of("MODEL_DIM", "128", "QUANT_BITS", "8"))), 2, "test");
         Experiment e = all.get(1);
         assertThat(e.verdict().verdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(e.verdict().reason()).startsWith("micro: artifact").contains("over the limit of 160,000");
+        assertThat(e.run().tier()).as("no run above the micro tier").isEqualTo("micro");
+    }
+
+    @Test
+    void withoutTheMicroTierTheArtifactGateRejectsAfterTheRun() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        Path toml = ws.resolve("caddie.toml");
+        Files.writeString(toml, Files.readString(toml).replace("micro_first = true", "micro_first = false"));
+        List<Experiment> all = loop(ws, scripted(Proposal.env("wider", Map.of("MODEL_DIM", "128", "QUANT_BITS", "8"))), 2, "test");
+        Experiment e = all.get(1);
+        assertThat(e.verdict().verdict()).isEqualTo(Verdict.REJECTED);
         assertThat(e.verdict().reason()).contains("artifact-limit").contains("over the limit of 160,000");
+        assertThat(e.run().tier()).isEqualTo("test");
         assertThat(e.run().artifactBytes()).isGreaterThan(160_000L);
+    }
+
+    @Test
+    void aCandidateThatMakesTheLossNanIsCaughtAtTheMicroTier() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        List<Experiment> all = loop(ws, scripted(edit("a bad loss scale", "train.java",
+                "            return loss / M;\n        }\n\n        float[][] blockForward", "            return loss / M * (inputs.length > 0 ? Double.NaN : 1);\n        }\n\n        float[][] blockForward")), 2, "test");
+        Experiment e = all.get(1);
+        assertThat(e.verdict().verdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(e.verdict().reason()).isEqualTo("micro: the loss became NaN or infinite");
+        assertThat(e.run().tier()).isEqualTo("micro");
+        assertThat(e.run().status()).isEqualTo("nan");
     }
 
     @Test
@@ -128,6 +155,7 @@ class ExperimentLoopTest {
                 "        void step(double lrMul) {\n", "        void step(double lrMul) {\n            if (t > 2) throw new IllegalStateException(\"optimizer exploded\");\n")), 2, "test");
         Experiment e = all.get(1);
         assertThat(e.verdict().verdict()).isEqualTo(Verdict.CRASH);
+        assertThat(e.verdict().reason()).startsWith("micro: crashed");
         assertThat(e.run().status()).isEqualTo("crashed");
         assertThat(e.run().error()).contains("IllegalStateException: optimizer exploded").contains("at train$AdamW.step");
         assertThat(e.run().exitCode()).isNotZero();

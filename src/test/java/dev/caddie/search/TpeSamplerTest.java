@@ -68,6 +68,20 @@ class TpeSamplerTest {
     }
 
     @Test
+    void consecutiveStartupProposalsAreNotAlike() {
+        TpeSampler s = new TpeSampler(SPACE, 1337);
+        List<Trial> history = new ArrayList<>();
+        List<Double> lrs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Map<String, String> env = s.sample(history);
+            lrs.add(Math.log10(Double.parseDouble(env.get("LR"))));
+            history.add(new Trial(env, 1.0));
+        }
+        double spread = lrs.stream().mapToDouble(d -> d).max().orElseThrow() - lrs.stream().mapToDouble(d -> d).min().orElseThrow();
+        assertThat(spread).as("decades of LR covered by 4 random draws").isGreaterThan(0.5);
+    }
+
+    @Test
     void failedTrialsCountAsTheWorst() {
         List<Trial> history = new ArrayList<>();
         Random rng = new Random(3);
