@@ -177,14 +177,34 @@ public final class Ledger implements AutoCloseable {
         }, tag == null ? new Object[0] : new Object[]{tag});
     }
 
-    /** The kept candidate with the best score on a tag, if any. */
+    /** The kept candidate with the best score (its mean over seeds on its tier) on a tag, if any. */
     public Optional<Experiment> best(String tag, boolean minimize) {
         Experiment best = null;
+        double bestScore = 0;
         for (Experiment e : experiments(tag)) {
             if (e.verdict() == null || !e.verdict().verdict().equals(Verdict.KEEP) || e.run() == null || e.run().valBpb() == null) continue;
-            if (best == null || (minimize ? e.run().valBpb() < best.run().valBpb() : e.run().valBpb() > best.run().valBpb())) best = e;
+            double score = meanScore(e.candidate().id(), e.run().tier()).orElse(e.run().valBpb());
+            if (best == null || (minimize ? score < bestScore : score > bestScore)) { best = e; bestScore = score; }
         }
         return Optional.ofNullable(best);
+    }
+
+    /** The scores of a candidate's finished runs on a tier, one per seed (runs that ended ok). */
+    public List<Double> scores(long candidateId, String tier) {
+        return query("SELECT val_bpb FROM runs WHERE candidate_id=? AND tier=? AND status='ok' AND val_bpb IS NOT NULL ORDER BY id",
+                rs -> rs.getDouble(1), candidateId, tier);
+    }
+
+    public java.util.OptionalDouble meanScore(long candidateId, String tier) {
+        return scores(candidateId, tier).stream().mapToDouble(Double::doubleValue).average();
+    }
+
+    /** For every candidate of a tag, its scores on a tier (for the tier's seed noise). */
+    public List<List<Double>> scoresPerCandidate(String tag, String tier) {
+        List<Long> ids = query("SELECT id FROM candidates WHERE tag=? ORDER BY id", rs -> rs.getLong(1), tag);
+        List<List<Double>> out = new ArrayList<>();
+        for (long id : ids) out.add(scores(id, tier));
+        return out;
     }
 
     public List<String> tags() {

@@ -3,6 +3,8 @@ package dev.caddie.loop;
 import dev.caddie.gate.ArtifactLimitGate;
 import dev.caddie.gate.CandidateChange;
 import dev.caddie.gate.GateResult;
+import dev.caddie.gate.KeepRule;
+import dev.caddie.gate.TierNoise;
 import dev.caddie.gate.StaticGates;
 import dev.caddie.ledger.Experiment;
 import dev.caddie.ledger.Ledger;
@@ -204,7 +206,7 @@ public final class ExperimentLoop {
 
     private void runCandidate(LoopOptions opt, Tier tier, long cid, Path wt, Map<String, String> env, Optional<Experiment> best)
             throws IOException, InterruptedException {
-        Double bestValue = best.map(e -> e.run().valBpb()).orElse(null);
+        Double bestValue = best.flatMap(e -> boxed(ledger.meanScore(e.candidate().id(), tier.name()))).orElse(null);
         if (stopping || !microFirst(cid, tier, env, wt, opt.seed(), bestValue) || stopping) return;
         Recorded rec = execute(cid, tier, env, wt, opt.seed());
         RunOutcome out = rec.outcome();
@@ -226,20 +228,41 @@ public final class ExperimentLoop {
             ledger.addVerdict(cid, runId, Verdict.REJECTED, artifact.gate() + ": " + artifact.reason(), bestValue);
             return;
         }
-        double value = s.score().valBpb();
+        if (!measureNoise(opt, tier, cid, wt, env, bestValue)) return;
+        double value = ledger.meanScore(cid, tier.name()).orElse(s.score().valBpb());
+        int seeds = ledger.scores(cid, tier.name()).size();
+        String seedNote = seeds > 1 ? String.format(" (mean of %d seeds)", seeds) : "";
         if (bestValue == null) {
-            ledger.addVerdict(cid, runId, Verdict.KEEP, String.format("first result on this branch: %s %.6f", task.metric().name(), value), null);
+            ledger.addVerdict(cid, runId, Verdict.KEEP, String.format("first result on this branch: %s %.6f%s", task.metric().name(), value, seedNote), null);
             git.branchForce(branch(opt.tag()), ledger.candidate(cid).orElseThrow().commit());
             return;
         }
-        double gain = task.metric().improvement(value, bestValue);
-        if (gain > task.keepMargin()) {
-            ledger.addVerdict(cid, runId, Verdict.KEEP, String.format("%.6f beats the best %.6f by %.6f (margin %.6f)", value, bestValue, gain, task.keepMargin()), bestValue);
-            git.branchForce(branch(opt.tag()), ledger.candidate(cid).orElseThrow().commit());
-        } else {
-            ledger.addVerdict(cid, runId, Verdict.DISCARD, String.format("%.6f does not beat the best %.6f by more than %.6f", value, bestValue, task.keepMargin()), bestValue);
-        }
+        KeepRule.Decision d = KeepRule.decide(task.keepRule(), task.metric(), value, bestValue, task.keepMargin(), task.noiseK(),
+                TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())));
+        ledger.addVerdict(cid, runId, d.keep() ? Verdict.KEEP : Verdict.DISCARD, d.reason() + seedNote, bestValue);
+        if (d.keep()) git.branchForce(branch(opt.tag()), ledger.candidate(cid).orElseThrow().commit());
     }
+
+    /**
+     * Under the noise rule, the first scored candidate on a tier also runs with more seeds, so the tier's
+     * seed-to-seed spread is known before anything is compared with it. Returns false if stopped meanwhile.
+     */
+    private boolean measureNoise(LoopOptions opt, Tier tier, long cid, Path wt, Map<String, String> env, Double bestValue)
+            throws IOException, InterruptedException {
+        if (!task.keepRule().equals(KeepRule.NOISE) || TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())) != null) return true;
+        for (int extra = 1; ledger.scores(cid, tier.name()).size() < task.noiseSeeds() && extra < 2 * task.noiseSeeds(); extra++) {
+            if (stopping) return false;
+            listener.note("measuring " + tier.name() + "'s seed noise: seed " + (opt.seed() + extra));
+            Recorded r = execute(cid, tier, env, wt, opt.seed() + extra);
+            if (r.outcome().status() == RunStatus.INTERRUPTED) {
+                ledger.addVerdict(cid, r.runId(), Verdict.INTERRUPTED, "interrupted (Ctrl-C or stop)", bestValue);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Optional<Double> boxed(java.util.OptionalDouble d) { return d.isPresent() ? Optional.of(d.getAsDouble()) : Optional.empty(); }
 
     private void report(String tag, long cid) {
         List<Experiment> all = ledger.experiments(tag);

@@ -22,7 +22,10 @@ public record TaskSpec(
         List<SearchParam> search,
         String loopTier,
         double keepMargin,
-        boolean microFirst) {
+        boolean microFirst,
+        String keepRule,
+        int noiseSeeds,
+        double noiseK) {
 
     public static final String FILE = "caddie.toml";
 

@@ -107,10 +107,15 @@ public final class TaskSpecReader {
             problem("loop.tier", "'" + loopTier + "' is not a tier; accepted: " + String.join(", ", tiers.keySet()));
         double keepMargin = real(loop, "loop.keep_margin", 0.0, 0, 1e9);
         boolean microFirst = bool(loop, "loop.micro_first", true);
+        String keepRule = string(loop, "loop.keep_rule", "noise");
+        if (!keepRule.equals("noise") && !keepRule.equals("margin"))
+            problem("loop.keep_rule", "'" + keepRule + "' is not a rule; accepted: \"noise\" (beat k sigma of the tier's seed noise) or \"margin\" (beat keep_margin)");
+        int noiseSeeds = (int) (loop.has("noise_seeds") ? integer(loop, "loop.noise_seeds", 2, 100) : 3);
+        double noiseK = real(loop, "loop.noise_k", 2.0, 0, 100);
 
         if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
         return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
-                limits, protectedFiles, tiers, search, loopTier, keepMargin, microFirst);
+                limits, protectedFiles, tiers, search, loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK);
     }
 
     private SearchParam searchParam(String name, JsonNode n) {

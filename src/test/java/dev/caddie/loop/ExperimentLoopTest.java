@@ -67,7 +67,15 @@ class ExperimentLoopTest {
         assertThat(all.get(0).verdict().verdict()).isEqualTo(Verdict.KEEP);
         assertThat(all.get(1).run().valBpb()).isLessThan(all.get(0).run().valBpb());
         assertThat(all.get(1).verdict().verdict()).isEqualTo(Verdict.KEEP);
+        assertThat(all.get(1).verdict().reason()).contains("sigma", "from 3 seeds");
         assertThat(new Git(ws).revParse("caddie/t")).isEqualTo(all.get(1).candidate().commit());
+        try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
+            // the baseline measured the test tier's seed noise: micro once, then three seeds
+            assertThat(l.runs(all.get(0).candidate().id())).extracting(r -> r.tier() + "/" + r.seed())
+                    .containsExactly("micro/1337", "test/1337", "test/1338", "test/1339");
+            assertThat(all.get(0).verdict().reason()).contains("mean of 3 seeds");
+            assertThat(l.runs(all.get(1).candidate().id())).hasSize(2);
+        }
         assertThat(all.get(1).run().logSha256()).matches("[0-9a-f]{64}");
         assertThat(Files.readString(Path.of(all.get(1).run().logPath()))).contains("final_int6_zlib_roundtrip_exact");
         assertThat(all.get(1).run().artifactBytes()).isPositive();
