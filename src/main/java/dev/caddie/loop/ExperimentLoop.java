@@ -29,7 +29,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -120,8 +119,8 @@ public final class ExperimentLoop {
             proposerName = "baseline";
         } else {
             List<Trial> history = past.stream().filter(e -> e.verdict() != null && !e.verdict().verdict().equals(Verdict.INTERRUPTED))
-                    .map(e -> new Trial(e.candidate().env(), scored(e) ? e.run().valBpb() : null)).toList();
-            proposal = proposer.propose(new ProposalContext(task, history, bestEnv, best.map(e -> e.run().valBpb()).orElse(null), past.size()));
+                    .map(e -> new Trial(e.candidate().env(), scored(e) ? score(e) : null)).toList();
+            proposal = proposer.propose(new ProposalContext(task, history, bestEnv, best.map(this::score).orElse(null), past.size()));
             proposerName = proposer.name();
         }
         Map<String, String> env = new TreeMap<>(bestEnv);
@@ -133,7 +132,18 @@ public final class ExperimentLoop {
         Files.delete(wt);
         git.worktreeAdd(wt, parent);
         try {
-            if (proposal.edit() != null) proposal.edit().apply(wt);
+            if (proposal.edit() != null) {
+                try {
+                    proposal.edit().apply(wt);
+                } catch (IOException e) { // a proposal that cannot be applied is a rejected candidate, not a dead loop
+                    long cid = ledger.addCandidate(opt.tag(), parent, parent, proposerName, proposal.description(), env, 0, 0, 0);
+                    listener.candidate(cid, proposal.description());
+                    ledger.addGateResult(cid, null, "apply", false, e.getMessage());
+                    ledger.addVerdict(cid, null, Verdict.REJECTED, "apply: " + e.getMessage(), best.map(this::score).orElse(null));
+                    report(opt.tag(), cid);
+                    return;
+                }
+            }
             String commit = Git.commitAll(wt, commitMessage(proposal.description(), proposerName, env));
             List<String> changed = git.changedFiles(parent, commit);
             int[] stat = git.diffStat(parent, commit);
@@ -206,7 +216,7 @@ public final class ExperimentLoop {
 
     private void runCandidate(LoopOptions opt, Tier tier, long cid, Path wt, Map<String, String> env, Optional<Experiment> best)
             throws IOException, InterruptedException {
-        Double bestValue = best.flatMap(e -> boxed(ledger.meanScore(e.candidate().id(), tier.name()))).orElse(null);
+        Double bestValue = best.map(this::score).orElse(null);
         if (stopping || !microFirst(cid, tier, env, wt, opt.seed(), bestValue) || stopping) return;
         Recorded rec = execute(cid, tier, env, wt, opt.seed());
         RunOutcome out = rec.outcome();
@@ -262,11 +272,14 @@ public final class ExperimentLoop {
         return true;
     }
 
-    private static Optional<Double> boxed(java.util.OptionalDouble d) { return d.isPresent() ? Optional.of(d.getAsDouble()) : Optional.empty(); }
-
     private void report(String tag, long cid) {
         List<Experiment> all = ledger.experiments(tag);
         all.stream().filter(e -> e.candidate().id() == cid).findFirst().ifPresent(e -> listener.finished(e, all));
+    }
+
+    /** A candidate's score: the mean over its seeds on the tier of its latest run. */
+    private double score(Experiment e) {
+        return ledger.meanScore(e.candidate().id(), e.run().tier()).orElse(e.run().valBpb());
     }
 
     /** A candidate that ran and was judged on its score; crashes and gate rejections count as failures. */

@@ -115,6 +115,19 @@ class ExperimentLoopTest {
     }
 
     @Test
+    void aProposalWhoseEditCannotBeAppliedIsRejectedAndTheLoopGoesOn() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        List<Experiment> all = loop(ws, scripted(
+                new Proposal("a stale diff", Map.of(), dev.caddie.search.DiffEdit.parse(
+                        "--- a/train.java\n+++ b/train.java\n@@ -1,1 +1,1 @@\n-no such first line\n+x\n", "stale.diff")),
+                Proposal.env("timid learning rates", Map.of("EMBED_LR", "0.002", "MATRIX_LR", "0.0008", "SCALAR_LR", "0.0008"))), 3, "test");
+        assertThat(all).hasSize(3);
+        assertThat(all.get(1).verdict().verdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(all.get(1).verdict().reason()).startsWith("apply: stale.diff: hunk 1 of train.java");
+        assertThat(all.get(2).verdict()).isNotNull();
+    }
+
+    @Test
     void aCandidateThatEditsANonEditableFileIsRejected() throws Exception {
         Path ws = TestWorkspace.create(tmp.resolve("ws"));
         List<Experiment> all = loop(ws, scripted(new Proposal("new helper", Map.of(), wt -> Files.writeString(wt.resolve("helper.py"), "x = 1\n"))), 2, "test");
