@@ -43,7 +43,7 @@ final class LoopRunner {
         Workspace ws = new Workspace(task.workspace());
         try (Ledger ledger = Ledger.open(ws.ledgerFile())) {
             String tag = tag(ledger, tagGiven);
-            LoopOptions opt = new LoopOptions(tag, base.experiments(), base.hours(), base.tier() == null ? task.loopTier() : base.tier(), base.seed());
+            LoopOptions opt = new LoopOptions(tag, base.experiments(), base.hours(), base.tier() == null ? task.loop().tier() : base.tier(), base.seed());
             TerminalConsole console = new TerminalConsole(System.out);
             ExperimentLoop loop = new ExperimentLoop(task, ledger, new Runner(new LocalExecutor()), proposer(proposerName, base.seed()), console);
             Thread hook = new Thread(() -> {

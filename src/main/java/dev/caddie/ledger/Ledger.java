@@ -29,7 +29,7 @@ import java.util.TreeMap;
  */
 public final class Ledger implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int CANDIDATE_COLUMNS = 11, RUN_COLUMNS = 25;
+    private static final int CANDIDATE_COLUMNS = 11, RUN_COLUMNS = 26;
     private final Connection c;
     private final Path file;
 
@@ -77,6 +77,15 @@ public final class Ledger implements AutoCloseable {
     public long startRun(long candidateId, String tier, long seed, String executor, String logPath) {
         return insert("INSERT INTO runs(candidate_id, tier, seed, executor, status, owner_pid, started_at, log_path) VALUES(?,?,?,?,?,?,?,?)",
                 candidateId, tier, seed, executor, "running", ProcessHandle.current().pid(), now(), logPath);
+    }
+
+    /** Records the compute an aborted run did not spend. */
+    public void setSaved(long runId, long savedMs) { update("UPDATE runs SET saved_ms=? WHERE id=?", savedMs, runId); }
+
+    /** Milliseconds of compute saved by early aborts on a tag. */
+    public long savedMs(String tag) {
+        return query("SELECT COALESCE(SUM(r.saved_ms), 0) FROM runs r JOIN candidates c ON c.id = r.candidate_id WHERE c.tag=?",
+                rs -> rs.getLong(1), tag).get(0);
     }
 
     public void setRunLog(long runId, String logPath) { update("UPDATE runs SET log_path=? WHERE id=?", logPath, runId); }
@@ -228,7 +237,7 @@ public final class Ledger implements AutoCloseable {
                 rs.getString(o + 15), rs.getString(o + 16), dbl(rs, o + 17), dbl(rs, o + 18),
                 lng(rs, o + 19), lng(rs, o + 20), lng(rs, o + 21),
                 intg(rs, o + 22), lng(rs, o + 23), rs.getString(o + 24),
-                dbl(rs, o + 25));
+                dbl(rs, o + 25), lng(rs, o + 26));
     }
 
     private static Verdict verdictRow(ResultSet rs) throws SQLException {

@@ -74,6 +74,10 @@ final class Migrations {
                       best_before REAL,
                       created_at TEXT NOT NULL)""",
                     "CREATE INDEX verdicts_candidate ON verdicts(candidate_id)"
+            },
+            new String[]{
+                    // compute an early abort did not spend: the best run's duration minus this run's
+                    "ALTER TABLE runs ADD COLUMN saved_ms INTEGER"
             });
 
     /** Runs the migrations not yet applied, each in its own transaction. */

@@ -5,4 +5,4 @@ public record RunRecord(long id, long candidateId, String tier, long seed, Strin
                         Long pid, String startedAt, String endedAt, Long durationMs, Integer exitCode,
                         String logPath, String logSha256, String scoreName, Double valBpb, Double valLoss,
                         Long artifactBytes, Long codeBytes, Long trainTimeMs, Integer stopStep, Long peakMemMib,
-                        String error, Double costUsd) {}
+                        String error, Double costUsd, Long savedMs) {}

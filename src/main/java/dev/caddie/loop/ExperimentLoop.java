@@ -2,6 +2,7 @@ package dev.caddie.loop;
 
 import dev.caddie.gate.ArtifactLimitGate;
 import dev.caddie.gate.CandidateChange;
+import dev.caddie.gate.EarlyAbort;
 import dev.caddie.gate.GateResult;
 import dev.caddie.gate.KeepRule;
 import dev.caddie.gate.TierNoise;
@@ -10,6 +11,7 @@ import dev.caddie.ledger.Experiment;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.Verdict;
 import dev.caddie.run.Git;
+import dev.caddie.run.LogParser;
 import dev.caddie.run.RunHandle;
 import dev.caddie.run.RunOutcome;
 import dev.caddie.run.RunSpec;
@@ -173,6 +175,16 @@ public final class ExperimentLoop {
     private record Recorded(long runId, RunOutcome outcome, Path logFile) {}
 
     private Recorded execute(long cid, Tier tier, Map<String, String> env, Path wt, long seed) throws IOException, InterruptedException {
+        return execute(cid, tier, env, wt, seed, null, null);
+    }
+
+    /**
+     * Runs one seed on a tier and records it; with an oracle, a run that falls clearly behind the best run's
+     * validation curve is stopped and the compute it did not spend (the best run's duration minus its own)
+     * is recorded.
+     */
+    private Recorded execute(long cid, Tier tier, Map<String, String> env, Path wt, long seed, EarlyAbort oracle, Long referenceMs)
+            throws IOException, InterruptedException {
         long runId = ledger.startRun(cid, tier.name(), seed, tier.executor(), null);
         Path logFile = ws.runDir(runId).resolve("log.txt");
         ledger.setRunLog(runId, logFile.toString());
@@ -180,16 +192,29 @@ public final class ExperimentLoop {
         Double trainSeconds = parseOrNull(runEnv.get("MAX_WALLCLOCK_SECONDS"));
         listener.runStarted(runId, tier.name(), tier.timeoutSeconds(), trainSeconds);
         long t0 = System.currentTimeMillis();
+        String[] abortReason = new String[1];
         RunOutcome out = runner.run(new RunSpec(wt, task.command(tier), runEnv, Duration.ofSeconds(tier.timeoutSeconds()), logFile), new Runner.Listener() {
+            int lastValStep = -1;
+
             @Override public void started(RunHandle h) { ledger.runProcess(runId, h.pid(), h.startedAt()); }
-            @Override public void line(String line, LiveProgress p) { listener.progress(p, System.currentTimeMillis() - t0); }
+
+            @Override public void line(String line, LiveProgress p) {
+                listener.progress(p, System.currentTimeMillis() - t0);
+                if (oracle == null || p.valStep() == lastValStep || abortReason[0] != null) return;
+                lastValStep = p.valStep();
+                if (oracle.accept(p.valStep(), p.valBpb())) {
+                    abortReason[0] = oracle.reason();
+                    runner.abort();
+                }
+            }
         });
         var s = out.summary();
         double cost = tier.costPerHour() * out.durationMs() / 3_600_000.0;
         ledger.finishRun(runId, new Ledger.RunFinish(out.status().word, out.durationMs(), out.exitCode(), out.logSha256(),
                 s.score() == null ? null : s.score().name(), s.score() == null ? null : s.score().valBpb(),
                 s.score() == null ? null : s.score().valLoss(), s.artifactBytes(), s.codeBytes(), s.trainTimeMs(), s.stopStep(),
-                s.peakMemMib(), out.errorText(), cost));
+                s.peakMemMib(), out.status() == RunStatus.ABORTED ? "aborted early: " + abortReason[0] : out.errorText(), cost));
+        if (out.status() == RunStatus.ABORTED && referenceMs != null) ledger.setSaved(runId, Math.max(0, referenceMs - out.durationMs()));
         return new Recorded(runId, out, logFile);
     }
 
@@ -199,7 +224,7 @@ public final class ExperimentLoop {
      */
     private boolean microFirst(long cid, Tier tier, Map<String, String> env, Path wt, long seed, Double bestValue)
             throws IOException, InterruptedException {
-        if (!task.microFirst() || tier.name().equals(MicroRunner.TIER) || !task.tiers().containsKey(MicroRunner.TIER)) return true;
+        if (!task.loop().microFirst() || tier.name().equals(MicroRunner.TIER) || !task.tiers().containsKey(MicroRunner.TIER)) return true;
         Recorded micro = execute(cid, task.tier(MicroRunner.TIER), env, wt, seed);
         if (micro.outcome().status() == RunStatus.INTERRUPTED) {
             ledger.addVerdict(cid, micro.runId(), Verdict.INTERRUPTED, "interrupted (Ctrl-C or stop)", bestValue);
@@ -218,10 +243,25 @@ public final class ExperimentLoop {
             throws IOException, InterruptedException {
         Double bestValue = best.map(this::score).orElse(null);
         if (stopping || !microFirst(cid, tier, env, wt, opt.seed(), bestValue) || stopping) return;
-        Recorded rec = execute(cid, tier, env, wt, opt.seed());
+        EarlyAbort oracle = null;
+        Long referenceMs = null;
+        var bestRun = best.map(Experiment::run).filter(r -> r.tier().equals(tier.name()) && r.logPath() != null);
+        if (task.loop().abortK() > 0 && bestRun.isPresent() && Files.exists(Path.of(bestRun.get().logPath()))) {
+            var curve = new LogParser().parse(Path.of(bestRun.get().logPath())).valCurve();
+            oracle = EarlyAbort.forTier(curve, task.metric(), TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())), task.loop().abortK());
+            referenceMs = bestRun.get().durationMs();
+        }
+        Recorded rec = execute(cid, tier, env, wt, opt.seed(), oracle, referenceMs);
         RunOutcome out = rec.outcome();
         long runId = rec.runId();
         var s = out.summary();
+
+        if (out.status() == RunStatus.ABORTED) {
+            Long saved = ledger.run(runId).map(r -> r.savedMs()).orElse(null);
+            ledger.addVerdict(cid, runId, Verdict.DISCARD, "aborted early: " + oracle.reason()
+                    + (saved == null ? "" : String.format("; saved about %.1f s of compute", saved / 1000.0)), bestValue);
+            return;
+        }
 
         if (out.status() == RunStatus.INTERRUPTED) {
             ledger.addVerdict(cid, runId, Verdict.INTERRUPTED, "interrupted (Ctrl-C or stop)", bestValue);
@@ -247,7 +287,7 @@ public final class ExperimentLoop {
             git.branchForce(branch(opt.tag()), ledger.candidate(cid).orElseThrow().commit());
             return;
         }
-        KeepRule.Decision d = KeepRule.decide(task.keepRule(), task.metric(), value, bestValue, task.keepMargin(), task.noiseK(),
+        KeepRule.Decision d = KeepRule.decide(task.loop().keepRule(), task.metric(), value, bestValue, task.loop().keepMargin(), task.loop().noiseK(),
                 TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())));
         ledger.addVerdict(cid, runId, d.keep() ? Verdict.KEEP : Verdict.DISCARD, d.reason() + seedNote, bestValue);
         if (d.keep()) git.branchForce(branch(opt.tag()), ledger.candidate(cid).orElseThrow().commit());
@@ -259,8 +299,8 @@ public final class ExperimentLoop {
      */
     private boolean measureNoise(LoopOptions opt, Tier tier, long cid, Path wt, Map<String, String> env, Double bestValue)
             throws IOException, InterruptedException {
-        if (!task.keepRule().equals(KeepRule.NOISE) || TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())) != null) return true;
-        for (int extra = 1; ledger.scores(cid, tier.name()).size() < task.noiseSeeds() && extra < 2 * task.noiseSeeds(); extra++) {
+        if (!task.loop().keepRule().equals(KeepRule.NOISE) || TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())) != null) return true;
+        for (int extra = 1; ledger.scores(cid, tier.name()).size() < task.loop().noiseSeeds() && extra < 2 * task.loop().noiseSeeds(); extra++) {
             if (stopping) return false;
             listener.note("measuring " + tier.name() + "'s seed noise: seed " + (opt.seed() + extra));
             Recorded r = execute(cid, tier, env, wt, opt.seed() + extra);

@@ -20,12 +20,7 @@ public record TaskSpec(
         Map<String, String> protectedFiles,
         Map<String, Tier> tiers,
         List<SearchParam> search,
-        String loopTier,
-        double keepMargin,
-        boolean microFirst,
-        String keepRule,
-        int noiseSeeds,
-        double noiseK) {
+        LoopSettings loop) {
 
     public static final String FILE = "caddie.toml";
 

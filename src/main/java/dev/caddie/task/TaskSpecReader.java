@@ -112,10 +112,11 @@ public final class TaskSpecReader {
             problem("loop.keep_rule", "'" + keepRule + "' is not a rule; accepted: \"noise\" (beat k sigma of the tier's seed noise) or \"margin\" (beat keep_margin)");
         int noiseSeeds = (int) (loop.has("noise_seeds") ? integer(loop, "loop.noise_seeds", 2, 100) : 3);
         double noiseK = real(loop, "loop.noise_k", 2.0, 0, 100);
+        double abortK = real(loop, "loop.abort_k", 3.0, 0, 100);
 
         if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
         return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
-                limits, protectedFiles, tiers, search, loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK);
+                limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK));
     }
 
     private SearchParam searchParam(String name, JsonNode n) {

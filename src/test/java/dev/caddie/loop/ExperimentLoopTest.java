@@ -170,6 +170,31 @@ class ExperimentLoopTest {
     }
 
     @Test
+    void aRunMadeWorseOnPurposeIsAbortedEarlyAndItsSavedComputeRecorded() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        Path toml = ws.resolve("caddie.toml");
+        Files.writeString(toml, Files.readString(toml).replace("micro_first = true", "micro_first = false") + """
+
+                [tiers.curve]
+                executor = "local"
+                timeout_seconds = 120
+                cost_per_hour = 0.0
+                env = { ITERATIONS = "60", MAX_WALLCLOCK_SECONDS = "0", VAL_LOSS_EVERY = "10", VAL_MAX_TOKENS = "4096" }
+                """);
+        List<Experiment> all = loop(ws, scripted(Proposal.env("learning rates near zero",
+                Map.of("EMBED_LR", "0.00001", "MATRIX_LR", "0.00001", "SCALAR_LR", "0.00001"))), 2, "curve");
+        Experiment e = all.get(1);
+        assertThat(e.run().status()).isEqualTo("aborted");
+        assertThat(e.verdict().verdict()).isEqualTo(Verdict.DISCARD);
+        assertThat(e.verdict().reason()).startsWith("aborted early: at step 20 val_bpb").contains("saved about");
+        assertThat(e.run().savedMs()).isPositive();
+        assertThat(Files.readString(Path.of(e.run().logPath()))).doesNotContain("final_int6_zlib_roundtrip");
+        try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
+            assertThat(l.savedMs("t")).isEqualTo(e.run().savedMs());
+        }
+    }
+
+    @Test
     void aCrashingCandidateIsRecordedAsACrashWithItsTraceback() throws Exception {
         Path ws = TestWorkspace.create(tmp.resolve("ws"));
         List<Experiment> all = loop(ws, scripted(edit("break the optimizer", "train.java",
