@@ -139,10 +139,152 @@ public final class Ledger implements AutoCloseable {
                 addVerdict(s.candidate(), s.id(), Verdict.INTERRUPTED, "Caddie stopped while the run was going", null);
             recovered.add(s.id());
         }
+        recoverReservations();
         return recovered;
     }
 
+    /**
+     * Reservations held by a Caddie that died: settled at what their run really cost until it was stopped
+     * (the machine was paid for all along), or released if the run never started; a promotion it was
+     * running goes back to the queue. Nothing is lost and nothing is counted twice.
+     */
+    private void recoverReservations() {
+        for (Reservation r : query("SELECT * FROM reservations WHERE state='held'", Ledger::reservationRow)) {
+            if (r.ownerPid() == null || r.ownerPid() == ProcessHandle.current().pid() || processAlive(r.ownerPid())) continue;
+            Optional<RunRecord> run = r.runId() == null ? Optional.empty() : run(r.runId());
+            if (run.isPresent() && run.get().startedAt() != null) {
+                String end = run.get().endedAt() != null ? run.get().endedAt() : now();
+                double hours = java.time.Duration.between(Instant.parse(run.get().startedAt()), Instant.parse(end)).toMillis() / 3_600_000.0;
+                settle(r.id(), Math.min(r.amountUsd(), hours * r.ratePerHour()));
+                update("UPDATE runs SET cost_usd=? WHERE id=? AND cost_usd IS NULL", Math.min(r.amountUsd(), hours * r.ratePerHour()), r.runId());
+            } else release(r.id(), "the Caddie holding it died before the run started");
+            update("UPDATE promotions SET state='queued', reason=?, updated_at=? WHERE candidate_id=? AND tier=? AND state='running'",
+                    "requeued: the Caddie running it died", now(), r.candidateId(), r.tier());
+        }
+    }
+
     private static boolean processAlive(long pid) { return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); }
+
+    // ---------------------------------------------------------------- budget
+
+    /** A granted reservation, or why none was granted. */
+    public record ReserveResult(Reservation reservation, String refusal) {
+        public boolean granted() { return reservation != null; }
+    }
+
+    /**
+     * Reserves a run's worst-case cost, atomically across every process sharing this ledger (the check and
+     * the insert happen under SQLite's write lock), so concurrent promoters can never overspend.
+     */
+    public synchronized ReserveResult reserve(long candidateId, String tier, double amountUsd, double ratePerHour, double totalUsd,
+                                              double floorUsd, long minIntervalMs) {
+        try (Statement st = c.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+            try {
+                double committed = committedUsd();
+                double left = totalUsd - committed;
+                if (left - amountUsd < floorUsd - 1e-9) {
+                    st.execute("ROLLBACK");
+                    return new ReserveResult(null, String.format(java.util.Locale.ROOT,
+                            "budget: $%.2f left of $%.2f ($%.2f spent or held); this run may cost $%.2f and the reserve floor is $%.2f",
+                            left, totalUsd, committed, amountUsd, floorUsd));
+                }
+                if (minIntervalMs > 0) {
+                    Optional<String> last = query("SELECT max(created_at) FROM reservations WHERE tier=? AND state != 'released'",
+                            rs -> rs.getString(1), tier).stream().filter(x -> x != null).findFirst();
+                    if (last.isPresent()) {
+                        long since = java.time.Duration.between(Instant.parse(last.get()), Instant.now()).toMillis();
+                        if (since < minIntervalMs) {
+                            st.execute("ROLLBACK");
+                            return new ReserveResult(null, String.format(java.util.Locale.ROOT,
+                                    "budget: the last %s run started %.0f s ago; the minimum interval is %.0f s", tier, since / 1000.0, minIntervalMs / 1000.0));
+                        }
+                    }
+                }
+                long id = insert("INSERT INTO reservations(candidate_id, tier, amount_usd, rate_usd_per_hour, state, owner_pid, created_at) VALUES(?,?,?,?,?,?,?)",
+                        candidateId, tier, amountUsd, ratePerHour, Reservation.HELD, ProcessHandle.current().pid(), now());
+                st.execute("COMMIT");
+                return new ReserveResult(reservation(id).orElseThrow(), null);
+            } catch (SQLException | RuntimeException e) {
+                try { st.execute("ROLLBACK"); } catch (SQLException ignored) { /* the error below says what failed */ }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(file + ": reserving budget failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Dollars settled plus dollars still held. */
+    public double committedUsd() {
+        return query("SELECT COALESCE(SUM(CASE state WHEN 'settled' THEN actual_usd WHEN 'held' THEN amount_usd ELSE 0 END), 0) FROM reservations",
+                rs -> rs.getDouble(1)).get(0);
+    }
+
+    public void attachRun(long reservationId, long runId) { update("UPDATE reservations SET run_id=? WHERE id=?", runId, reservationId); }
+
+    public void settle(long reservationId, double actualUsd) {
+        update("UPDATE reservations SET state='settled', actual_usd=?, settled_at=? WHERE id=? AND state='held'", actualUsd, now(), reservationId);
+    }
+
+    public void release(long reservationId, String reason) {
+        update("UPDATE reservations SET state='released', actual_usd=0, reason=?, settled_at=? WHERE id=? AND state='held'", reason, now(), reservationId);
+    }
+
+    public Optional<Reservation> reservation(long id) {
+        return query("SELECT * FROM reservations WHERE id=?", Ledger::reservationRow, id).stream().findFirst();
+    }
+
+    public List<Reservation> reservations() { return query("SELECT * FROM reservations ORDER BY id", Ledger::reservationRow); }
+
+    private static Reservation reservationRow(ResultSet rs) throws SQLException {
+        return new Reservation(rs.getLong(1), rs.getLong(2), lng(rs, 3), rs.getString(4), rs.getDouble(5), rs.getDouble(6), dbl(rs, 7),
+                rs.getString(8), lng(rs, 9), rs.getString(10), rs.getString(11));
+    }
+
+    /** Queues a candidate for a tier unless it is already queued, running or done there. Returns whether it queued. */
+    public synchronized boolean enqueuePromotion(long candidateId, String tier) {
+        if (!query("SELECT 1 FROM promotions WHERE candidate_id=? AND tier=? AND state IN ('queued','running','done')", rs -> 1, candidateId, tier).isEmpty())
+            return false;
+        insert("INSERT INTO promotions(candidate_id, tier, state, created_at) VALUES(?,?,?,?)", candidateId, tier, Promotion.QUEUED, now());
+        return true;
+    }
+
+    /** Claims the oldest queued promotion of a tag (atomically, so two promoters never take the same one). */
+    public synchronized Optional<Promotion> claimPromotion(String tag, String tier) {
+        try (Statement st = c.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+            try {
+                Optional<Promotion> p = query("SELECT p.* FROM promotions p JOIN candidates c ON c.id = p.candidate_id WHERE c.tag=? AND p.tier=? AND p.state='queued' ORDER BY p.id LIMIT 1",
+                        Ledger::promotionRow, tag, tier).stream().findFirst();
+                p.ifPresent(x -> update("UPDATE promotions SET state='running', updated_at=? WHERE id=?", now(), x.id()));
+                st.execute("COMMIT");
+                return p;
+            } catch (RuntimeException e) {
+                st.execute("ROLLBACK");
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void setPromotion(long id, String state, String reason) {
+        update("UPDATE promotions SET state=?, reason=?, updated_at=? WHERE id=?", state, reason, now(), id);
+    }
+
+    public List<Promotion> promotions() { return query("SELECT * FROM promotions ORDER BY id", Ledger::promotionRow); }
+
+    private static Promotion promotionRow(ResultSet rs) throws SQLException {
+        return new Promotion(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6));
+    }
+
+    /** Spend per tier from the runs: count, hours and dollars. */
+    public record TierSpend(String tier, int runs, double hours, double dollars) {}
+
+    public List<TierSpend> spendPerTier() {
+        return query("SELECT tier, count(*), COALESCE(SUM(duration_ms), 0) / 3600000.0, COALESCE(SUM(cost_usd), 0) FROM runs GROUP BY tier ORDER BY tier",
+                rs -> new TierSpend(rs.getString(1), rs.getInt(2), rs.getDouble(3), rs.getDouble(4)));
+    }
 
     // ---------------------------------------------------------------- reads
 

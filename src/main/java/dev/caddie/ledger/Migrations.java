@@ -78,6 +78,31 @@ final class Migrations {
             new String[]{
                     // compute an early abort did not spend: the best run's duration minus this run's
                     "ALTER TABLE runs ADD COLUMN saved_ms INTEGER"
+            },
+            new String[]{
+                    """
+                    CREATE TABLE reservations (
+                      id INTEGER PRIMARY KEY,
+                      candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+                      run_id INTEGER REFERENCES runs(id),
+                      tier TEXT NOT NULL,
+                      amount_usd REAL NOT NULL,
+                      rate_usd_per_hour REAL NOT NULL,
+                      actual_usd REAL,
+                      state TEXT NOT NULL,
+                      owner_pid INTEGER,
+                      reason TEXT,
+                      created_at TEXT NOT NULL,
+                      settled_at TEXT)""",
+                    """
+                    CREATE TABLE promotions (
+                      id INTEGER PRIMARY KEY,
+                      candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+                      tier TEXT NOT NULL,
+                      state TEXT NOT NULL,
+                      reason TEXT,
+                      created_at TEXT NOT NULL,
+                      updated_at TEXT)"""
             });
 
     /** Runs the migrations not yet applied, each in its own transaction. */

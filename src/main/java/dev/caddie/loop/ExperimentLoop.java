@@ -12,12 +12,9 @@ import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.Verdict;
 import dev.caddie.run.Git;
 import dev.caddie.run.LogParser;
-import dev.caddie.run.RunHandle;
 import dev.caddie.run.RunOutcome;
-import dev.caddie.run.RunSpec;
 import dev.caddie.run.RunStatus;
 import dev.caddie.run.Runner;
-import dev.caddie.run.LiveProgress;
 import dev.caddie.search.MicroReport;
 import dev.caddie.search.MicroRunner;
 import dev.caddie.search.Proposal;
@@ -51,6 +48,7 @@ public final class ExperimentLoop {
     private final Workspace ws;
     private final Git git;
     private final StaticGates gates = StaticGates.standard();
+    private final RecordedRuns recorder;
     private volatile boolean stopping;
     private final CountDownLatch done = new CountDownLatch(1);
 
@@ -62,6 +60,7 @@ public final class ExperimentLoop {
         this.listener = listener;
         this.ws = new Workspace(task.workspace());
         this.git = new Git(task.workspace());
+        this.recorder = new RecordedRuns(task, ledger, runner, listener);
     }
 
     /** Asks the loop to stop: the current run is killed and recorded as interrupted. Waits for that record. */
@@ -171,53 +170,6 @@ public final class ExperimentLoop {
         }
     }
 
-    /** A run recorded in the ledger from start to finish. */
-    private record Recorded(long runId, RunOutcome outcome, Path logFile) {}
-
-    private Recorded execute(long cid, Tier tier, Map<String, String> env, Path wt, long seed) throws IOException, InterruptedException {
-        return execute(cid, tier, env, wt, seed, null, null);
-    }
-
-    /**
-     * Runs one seed on a tier and records it; with an oracle, a run that falls clearly behind the best run's
-     * validation curve is stopped and the compute it did not spend (the best run's duration minus its own)
-     * is recorded.
-     */
-    private Recorded execute(long cid, Tier tier, Map<String, String> env, Path wt, long seed, EarlyAbort oracle, Long referenceMs)
-            throws IOException, InterruptedException {
-        long runId = ledger.startRun(cid, tier.name(), seed, tier.executor(), null);
-        Path logFile = ws.runDir(runId).resolve("log.txt");
-        ledger.setRunLog(runId, logFile.toString());
-        Map<String, String> runEnv = task.runEnvironment(tier, env, seed, "run" + runId, wt);
-        Double trainSeconds = parseOrNull(runEnv.get("MAX_WALLCLOCK_SECONDS"));
-        listener.runStarted(runId, tier.name(), tier.timeoutSeconds(), trainSeconds);
-        long t0 = System.currentTimeMillis();
-        String[] abortReason = new String[1];
-        RunOutcome out = runner.run(new RunSpec(wt, task.command(tier), runEnv, Duration.ofSeconds(tier.timeoutSeconds()), logFile), new Runner.Listener() {
-            int lastValStep = -1;
-
-            @Override public void started(RunHandle h) { ledger.runProcess(runId, h.pid(), h.startedAt()); }
-
-            @Override public void line(String line, LiveProgress p) {
-                listener.progress(p, System.currentTimeMillis() - t0);
-                if (oracle == null || p.valStep() == lastValStep || abortReason[0] != null) return;
-                lastValStep = p.valStep();
-                if (oracle.accept(p.valStep(), p.valBpb())) {
-                    abortReason[0] = oracle.reason();
-                    runner.abort();
-                }
-            }
-        });
-        var s = out.summary();
-        double cost = tier.costPerHour() * out.durationMs() / 3_600_000.0;
-        ledger.finishRun(runId, new Ledger.RunFinish(out.status().word, out.durationMs(), out.exitCode(), out.logSha256(),
-                s.score() == null ? null : s.score().name(), s.score() == null ? null : s.score().valBpb(),
-                s.score() == null ? null : s.score().valLoss(), s.artifactBytes(), s.codeBytes(), s.trainTimeMs(), s.stopStep(),
-                s.peakMemMib(), out.status() == RunStatus.ABORTED ? "aborted early: " + abortReason[0] : out.errorText(), cost));
-        if (out.status() == RunStatus.ABORTED && referenceMs != null) ledger.setSaved(runId, Math.max(0, referenceMs - out.durationMs()));
-        return new Recorded(runId, out, logFile);
-    }
-
     /**
      * The micro tier before any dearer one: a candidate that crashes, diverges, does not learn or does not
      * fit stops here. Returns false (with its verdict recorded) when it stopped.
@@ -225,7 +177,7 @@ public final class ExperimentLoop {
     private boolean microFirst(long cid, Tier tier, Map<String, String> env, Path wt, long seed, Double bestValue)
             throws IOException, InterruptedException {
         if (!task.loop().microFirst() || tier.name().equals(MicroRunner.TIER) || !task.tiers().containsKey(MicroRunner.TIER)) return true;
-        Recorded micro = execute(cid, task.tier(MicroRunner.TIER), env, wt, seed);
+        RecordedRuns.Recorded micro = recorder.execute(cid, task.tier(MicroRunner.TIER), env, wt, seed);
         if (micro.outcome().status() == RunStatus.INTERRUPTED) {
             ledger.addVerdict(cid, micro.runId(), Verdict.INTERRUPTED, "interrupted (Ctrl-C or stop)", bestValue);
             return false;
@@ -251,7 +203,7 @@ public final class ExperimentLoop {
             oracle = EarlyAbort.forTier(curve, task.metric(), TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())), task.loop().abortK());
             referenceMs = bestRun.get().durationMs();
         }
-        Recorded rec = execute(cid, tier, env, wt, opt.seed(), oracle, referenceMs);
+        RecordedRuns.Recorded rec = recorder.execute(cid, tier, env, wt, opt.seed(), oracle, referenceMs);
         RunOutcome out = rec.outcome();
         long runId = rec.runId();
         var s = out.summary();
@@ -284,13 +236,21 @@ public final class ExperimentLoop {
         String seedNote = seeds > 1 ? String.format(" (mean of %d seeds)", seeds) : "";
         if (bestValue == null) {
             ledger.addVerdict(cid, runId, Verdict.KEEP, String.format("first result on this branch: %s %.6f%s", task.metric().name(), value, seedNote), null);
-            git.branchForce(branch(opt.tag()), ledger.candidate(cid).orElseThrow().commit());
+            keep(opt, tier, cid);
             return;
         }
         KeepRule.Decision d = KeepRule.decide(task.loop().keepRule(), task.metric(), value, bestValue, task.loop().keepMargin(), task.loop().noiseK(),
                 TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())));
         ledger.addVerdict(cid, runId, d.keep() ? Verdict.KEEP : Verdict.DISCARD, d.reason() + seedNote, bestValue);
-        if (d.keep()) git.branchForce(branch(opt.tag()), ledger.candidate(cid).orElseThrow().commit());
+        if (d.keep()) keep(opt, tier, cid);
+    }
+
+    /** The branch advances, and a result from a cheaper tier queues for promotion to the dear one. */
+    private void keep(LoopOptions opt, Tier tier, long cid) throws IOException {
+        git.branchForce(branch(opt.tag()), ledger.candidate(cid).orElseThrow().commit());
+        String promote = task.budget().promoteTier();
+        if (!tier.name().equals(promote) && !tier.name().equals(MicroRunner.TIER) && ledger.enqueuePromotion(cid, promote))
+            listener.note("candidate " + cid + " queued for promotion to " + promote + " (caddie promote)");
     }
 
     /**
@@ -303,7 +263,7 @@ public final class ExperimentLoop {
         for (int extra = 1; ledger.scores(cid, tier.name()).size() < task.loop().noiseSeeds() && extra < 2 * task.loop().noiseSeeds(); extra++) {
             if (stopping) return false;
             listener.note("measuring " + tier.name() + "'s seed noise: seed " + (opt.seed() + extra));
-            Recorded r = execute(cid, tier, env, wt, opt.seed() + extra);
+            RecordedRuns.Recorded r = recorder.execute(cid, tier, env, wt, opt.seed() + extra);
             if (r.outcome().status() == RunStatus.INTERRUPTED) {
                 ledger.addVerdict(cid, r.runId(), Verdict.INTERRUPTED, "interrupted (Ctrl-C or stop)", bestValue);
                 return false;
@@ -333,13 +293,5 @@ public final class ExperimentLoop {
         if (first.length() > 72) first = first.substring(0, 69) + "...";
         String envLine = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
         return first + "\n\n" + description + "\n\nCaddie-Proposer: " + proposer + (envLine.isEmpty() ? "" : "\nCaddie-Env: " + envLine) + "\n";
-    }
-
-    private static Double parseOrNull(String s) {
-        try {
-            return s == null ? null : Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

@@ -20,7 +20,8 @@ public record TaskSpec(
         Map<String, String> protectedFiles,
         Map<String, Tier> tiers,
         List<SearchParam> search,
-        LoopSettings loop) {
+        LoopSettings loop,
+        BudgetSettings budget) {
 
     public static final String FILE = "caddie.toml";
 

@@ -19,7 +19,7 @@ import java.util.Set;
 /** Reads and validates caddie.toml; every problem is reported as {@code caddie.toml:LINE: what, accepted}. */
 public final class TaskSpecReader {
     private static final Set<String> EXECUTORS = Set.of("local");
-    private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "agent");
+    private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "budget", "agent");
 
     private final List<String> problems = new ArrayList<>();
     private TomlLines lines;
@@ -114,9 +114,18 @@ public final class TaskSpecReader {
         double noiseK = real(loop, "loop.noise_k", 2.0, 0, 100);
         double abortK = real(loop, "loop.abort_k", 3.0, 0, 100);
 
+        JsonNode budgetNode = table(root, "budget", false);
+        String promoteTier = string(budgetNode, "budget.promote_tier", tiers.containsKey("official") ? "official" : loopTier);
+        if (!tiers.isEmpty() && !tiers.containsKey(promoteTier))
+            problem("budget.promote_tier", "'" + promoteTier + "' is not a tier; accepted: " + String.join(", ", tiers.keySet()));
+        BudgetSettings budget = new BudgetSettings(real(budgetNode, "budget.dollars", 0.0, 0, 1e9),
+                real(budgetNode, "budget.reserve_floor", 0.0, 0, 1e9),
+                (int) (budgetNode.has("min_interval_minutes") ? integer(budgetNode, "budget.min_interval_minutes", 0, 100_000) : 0),
+                promoteTier, (int) (budgetNode.has("seeds") ? integer(budgetNode, "budget.seeds", 1, 100) : 3));
+
         if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
         return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
-                limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK));
+                limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK), budget);
     }
 
     private SearchParam searchParam(String name, JsonNode n) {

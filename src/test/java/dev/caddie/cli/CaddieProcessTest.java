@@ -39,13 +39,7 @@ class CaddieProcessTest {
         return ws;
     }
 
-    static Process caddie(Path ws, Path out, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.caddie.cli.CaddieCommand"));
-        cmd.addAll(List.of(args));
-        cmd.addAll(List.of("-C", ws.toString()));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    }
+    static Process caddie(Path ws, Path out, String... args) throws Exception { return CaddieProcessTestSupport.caddie(ws, out, args); }
 
     /** Waits until the ledger shows a running run with its process recorded. */
     private static RunRecord awaitRunning(Path ws) throws Exception {

@@ -111,6 +111,9 @@ class CliTest {
         Out show = caddie("ledger", "show", "1", "-C", demo.toString());
         assertThat(show.stdout()).contains("gate protected-files", "pass", "verdict keep");
         assertThat(caddie("ledger", "export", "--format", "xml", "-C", demo.toString()).stderr()).contains("accepted: tsv, jsonl");
+        Out budget = caddie("budget", "status", "-C", demo.toString());
+        assertThat(budget.code()).isZero();
+        assertThat(budget.stdout()).contains("micro", "reservations held: 0", "budget $0.00", "promotion queue for official");
     }
 
     @Test

@@ -75,6 +75,9 @@ class ExperimentLoopTest {
                     .containsExactly("micro/1337", "test/1337", "test/1338", "test/1339");
             assertThat(all.get(0).verdict().reason()).contains("mean of 3 seeds");
             assertThat(l.runs(all.get(1).candidate().id())).hasSize(2);
+            // both kept results wait for the dear tier
+            assertThat(l.promotions()).extracting(p -> p.candidateId() + "/" + p.tier() + "/" + p.state())
+                    .containsExactly(all.get(0).candidate().id() + "/official/queued", all.get(1).candidate().id() + "/official/queued");
         }
         assertThat(all.get(1).run().logSha256()).matches("[0-9a-f]{64}");
         assertThat(Files.readString(Path.of(all.get(1).run().logPath()))).contains("final_int6_zlib_roundtrip_exact");

@@ -1,0 +1,119 @@
+package dev.caddie.loop;
+
+import dev.caddie.ledger.Candidate;
+import dev.caddie.ledger.Ledger;
+import dev.caddie.ledger.Promotion;
+import dev.caddie.run.Git;
+import dev.caddie.run.RunStatus;
+import dev.caddie.run.Runner;
+import dev.caddie.task.BudgetSettings;
+import dev.caddie.task.TaskSpec;
+import dev.caddie.task.Tier;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/**
+ * Spends the dear tier only on candidates the cheap tiers have earned: takes kept candidates from the
+ * promotion queue, reserves each run's worst-case cost before it starts, settles the real cost after, and
+ * gives a result that beats the best promoted one more seeds, so the significance rule can be applied.
+ */
+public final class Promoter {
+    private final TaskSpec task;
+    private final Ledger ledger;
+    private final RecordedRuns recorder;
+    private final LoopListener listener;
+    private final Git git;
+    private final Workspace ws;
+
+    public Promoter(TaskSpec task, Ledger ledger, Runner runner, LoopListener listener) {
+        this.task = task;
+        this.ledger = ledger;
+        this.recorder = new RecordedRuns(task, ledger, runner, listener);
+        this.listener = listener;
+        this.git = new Git(task.workspace());
+        this.ws = new Workspace(task.workspace());
+    }
+
+    /** Works through the queue of a tag until it is empty, the budget refuses, or max promotions are done. */
+    public List<String> run(String tag, int max, long seed) throws IOException, InterruptedException {
+        for (Long id : ledger.recoverInterrupted()) listener.note("run " + id + " was left running by a Caddie that died: marked interrupted");
+        BudgetSettings b = task.budget();
+        Tier tier = task.tier(b.promoteTier());
+        List<String> said = new ArrayList<>();
+        for (int done = 0; done < max; done++) {
+            var claimed = ledger.claimPromotion(tag, tier.name());
+            if (claimed.isEmpty()) break;
+            Promotion p = claimed.get();
+            Candidate c = ledger.candidate(p.candidateId()).orElseThrow();
+            String outcome = promote(c, tier, seed);
+            boolean refused = outcome.startsWith("budget:");
+            boolean interrupted = outcome.endsWith("ended interrupted");
+            ledger.setPromotion(p.id(), refused ? Promotion.REFUSED : interrupted ? Promotion.QUEUED : Promotion.DONE, outcome);
+            said.add("candidate " + c.id() + ": " + outcome);
+            listener.note("promotion of candidate " + c.id() + ": " + outcome);
+            if (refused || interrupted) break;
+        }
+        return said;
+    }
+
+    private String promote(Candidate c, Tier tier, long seed) throws IOException, InterruptedException {
+        Double frontier = frontier(c.id(), tier.name());
+        Files.createDirectories(ws.worktrees());
+        Path wt = Files.createTempDirectory(ws.worktrees(), "promote-");
+        Files.delete(wt);
+        git.worktreeAdd(wt, c.commit());
+        try {
+            String first = runSeed(c, tier, wt, seed);
+            if (first != null) return first;
+            double score = ledger.meanScore(c.id(), tier.name()).orElseThrow();
+            if (frontier != null && !task.metric().better(score, frontier))
+                return String.format(Locale.ROOT, "%s %.6f does not beat the best promoted result %.6f; no more seeds", task.metric().name(), score, frontier);
+            for (int s = 1; ledger.scores(c.id(), tier.name()).size() < task.budget().seeds() && s < 2 * task.budget().seeds(); s++) {
+                String refusal = runSeed(c, tier, wt, seed + s);
+                if (refusal != null && refusal.startsWith("budget:")) return "seeds stopped early: " + refusal.substring(8);
+            }
+            List<Double> scores = ledger.scores(c.id(), tier.name());
+            return String.format(Locale.ROOT, "%s mean %.6f over %d seed(s)%s", task.metric().name(),
+                    scores.stream().mapToDouble(Double::doubleValue).average().orElseThrow(), scores.size(),
+                    frontier == null ? " (the first promoted result)" : String.format(Locale.ROOT, "; the best before was %.6f", frontier));
+        } finally {
+            git.worktreeRemove(wt);
+        }
+    }
+
+    /** One reserved, run and settled seed; returns null when it produced a score, else why not. */
+    private String runSeed(Candidate c, Tier tier, Path wt, long seed) throws IOException, InterruptedException {
+        BudgetSettings b = task.budget();
+        Ledger.ReserveResult r = ledger.reserve(c.id(), tier.name(), tier.worstCaseCost(), tier.costPerHour(), b.dollars(), b.reserveFloor(),
+                b.minIntervalMinutes() * 60_000L);
+        if (!r.granted()) return r.refusal();
+        long reservation = r.reservation().id();
+        RecordedRuns.Recorded run;
+        try {
+            run = recorder.execute(c.id(), tier, c.env(), wt, seed, null, null, runId -> ledger.attachRun(reservation, runId));
+        } catch (IOException | RuntimeException e) {
+            ledger.release(reservation, "the run could not start: " + e.getMessage());
+            throw e;
+        }
+        ledger.settle(reservation, ledger.run(run.runId()).map(x -> x.costUsd()).orElse(0.0));
+        if (run.outcome().status() != RunStatus.OK) return "the " + tier.name() + " run ended " + run.outcome().status().word;
+        return run.outcome().summary().score() == null ? "no score" : null;
+    }
+
+    /** The best mean score on the tier among the other promoted candidates. */
+    private Double frontier(long exclude, String tier) {
+        Double best = null;
+        for (Promotion p : ledger.promotions()) {
+            if (p.candidateId() == exclude || !p.tier().equals(tier)) continue;
+            OptionalDouble m = ledger.meanScore(p.candidateId(), tier);
+            if (m.isPresent() && (best == null || task.metric().better(m.getAsDouble(), best))) best = m.getAsDouble();
+        }
+        return best;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.caddie.loop;
+
+import dev.caddie.gate.EarlyAbort;
+import dev.caddie.ledger.Ledger;
+import dev.caddie.run.LiveProgress;
+import dev.caddie.run.RunHandle;
+import dev.caddie.run.RunOutcome;
+import dev.caddie.run.RunSpec;
+import dev.caddie.run.RunStatus;
+import dev.caddie.run.Runner;
+import dev.caddie.task.TaskSpec;
+import dev.caddie.task.Tier;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** Runs one seed of a candidate on a tier with the ledger written before it starts and after it ends. */
+final class RecordedRuns {
+    private final TaskSpec task;
+    private final Ledger ledger;
+    private final Runner runner;
+    private final LoopListener listener;
+    private final Workspace ws;
+
+    RecordedRuns(TaskSpec task, Ledger ledger, Runner runner, LoopListener listener) {
+        this.task = task;
+        this.ledger = ledger;
+        this.runner = runner;
+        this.listener = listener;
+        this.ws = new Workspace(task.workspace());
+    }
+
+    /** A run recorded in the ledger from start to finish. */
+    public record Recorded(long runId, RunOutcome outcome, Path logFile) {}
+
+    public Recorded execute(long cid, Tier tier, Map<String, String> env, Path wt, long seed) throws IOException, InterruptedException {
+        return execute(cid, tier, env, wt, seed, null, null);
+    }
+
+    /**
+     * Runs one seed on a tier and records it; with an oracle, a run that falls clearly behind the best run's
+     * validation curve is stopped and the compute it did not spend (the best run's duration minus its own)
+     * is recorded.
+     */
+    public Recorded execute(long cid, Tier tier, Map<String, String> env, Path wt, long seed, EarlyAbort oracle, Long referenceMs)
+            throws IOException, InterruptedException {
+        return execute(cid, tier, env, wt, seed, oracle, referenceMs, runId -> {});
+    }
+
+    /** As above; started hears the run's ledger id before its command starts (a reservation is tied to it). */
+    public Recorded execute(long cid, Tier tier, Map<String, String> env, Path wt, long seed, EarlyAbort oracle, Long referenceMs,
+                            java.util.function.LongConsumer started) throws IOException, InterruptedException {
+        long runId = ledger.startRun(cid, tier.name(), seed, tier.executor(), null);
+        started.accept(runId);
+        Path logFile = ws.runDir(runId).resolve("log.txt");
+        ledger.setRunLog(runId, logFile.toString());
+        Map<String, String> runEnv = task.runEnvironment(tier, env, seed, "run" + runId, wt);
+        Double trainSeconds = parseOrNull(runEnv.get("MAX_WALLCLOCK_SECONDS"));
+        listener.runStarted(runId, tier.name(), tier.timeoutSeconds(), trainSeconds);
+        long t0 = System.currentTimeMillis();
+        String[] abortReason = new String[1];
+        RunOutcome out = runner.run(new RunSpec(wt, task.command(tier), runEnv, Duration.ofSeconds(tier.timeoutSeconds()), logFile), new Runner.Listener() {
+            int lastValStep = -1;
+
+            @Override public void started(RunHandle h) { ledger.runProcess(runId, h.pid(), h.startedAt()); }
+
+            @Override public void line(String line, LiveProgress p) {
+                listener.progress(p, System.currentTimeMillis() - t0);
+                if (oracle == null || p.valStep() == lastValStep || abortReason[0] != null) return;
+                lastValStep = p.valStep();
+                if (oracle.accept(p.valStep(), p.valBpb())) {
+                    abortReason[0] = oracle.reason();
+                    runner.abort();
+                }
+            }
+        });
+        var s = out.summary();
+        double cost = tier.costPerHour() * out.durationMs() / 3_600_000.0;
+        ledger.finishRun(runId, new Ledger.RunFinish(out.status().word, out.durationMs(), out.exitCode(), out.logSha256(),
+                s.score() == null ? null : s.score().name(), s.score() == null ? null : s.score().valBpb(),
+                s.score() == null ? null : s.score().valLoss(), s.artifactBytes(), s.codeBytes(), s.trainTimeMs(), s.stopStep(),
+                s.peakMemMib(), out.status() == RunStatus.ABORTED ? "aborted early: " + abortReason[0] : out.errorText(), cost));
+        if (out.status() == RunStatus.ABORTED && referenceMs != null) ledger.setSaved(runId, Math.max(0, referenceMs - out.durationMs()));
+        return new Recorded(runId, out, logFile);
+    }
+
+
+    private static Double parseOrNull(String s) {
+        try {
+            return s == null ? null : Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}
