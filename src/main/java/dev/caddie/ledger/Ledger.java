@@ -242,10 +242,10 @@ public final class Ledger implements AutoCloseable {
     }
 
     /** Queues a candidate for a tier unless it is already queued, running or done there. Returns whether it queued. */
-    public synchronized boolean enqueuePromotion(long candidateId, String tier) {
+    public synchronized boolean enqueuePromotion(long candidateId, String tier, String reason) {
         if (!query("SELECT 1 FROM promotions WHERE candidate_id=? AND tier=? AND state IN ('queued','running','done')", rs -> 1, candidateId, tier).isEmpty())
             return false;
-        insert("INSERT INTO promotions(candidate_id, tier, state, created_at) VALUES(?,?,?,?)", candidateId, tier, Promotion.QUEUED, now());
+        insert("INSERT INTO promotions(candidate_id, tier, state, reason, created_at) VALUES(?,?,?,?,?)", candidateId, tier, Promotion.QUEUED, reason, now());
         return true;
     }
 
@@ -276,6 +276,20 @@ public final class Ledger implements AutoCloseable {
 
     private static Promotion promotionRow(ResultSet rs) throws SQLException {
         return new Promotion(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6));
+    }
+
+    /**
+     * Commits of a tag scored on both tiers, as (candidate, cheap mean, dear mean), oldest first: the
+     * material for calibrating how the cheap tier's verdicts transfer.
+     */
+    public List<double[]> scoredOnBoth(String tag, String cheap, String dear) {
+        List<double[]> out = new ArrayList<>();
+        for (long id : query("SELECT id FROM candidates WHERE tag=? ORDER BY id", rs -> rs.getLong(1), tag)) {
+            var a = meanScore(id, cheap);
+            var b = meanScore(id, dear);
+            if (a.isPresent() && b.isPresent()) out.add(new double[]{id, a.getAsDouble(), b.getAsDouble()});
+        }
+        return out;
     }
 
     /** Spend per tier from the runs: count, hours and dollars. */

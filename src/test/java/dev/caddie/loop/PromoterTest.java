@@ -51,7 +51,7 @@ class PromoterTest {
     private static long queue(Ledger l, Path ws, String bpb) throws Exception {
         String head = new Git(ws).revParse("HEAD");
         long cid = l.addCandidate("t", head, head, "scripted", "bpb " + bpb, Map.of("BPB", bpb), 0, 0, 0);
-        l.enqueuePromotion(cid, "paid");
+        l.enqueuePromotion(cid, "paid", "test");
         return cid;
     }
 
