@@ -1,13 +1,11 @@
 package dev.caddie.loop;
 
 import dev.caddie.gate.ArtifactLimitGate;
-import dev.caddie.gate.CandidateChange;
 import dev.caddie.gate.EarlyAbort;
 import dev.caddie.gate.GateResult;
 import dev.caddie.gate.KeepRule;
 import dev.caddie.gate.TierNoise;
 import dev.caddie.gate.TierTransfer;
-import dev.caddie.gate.StaticGates;
 import dev.caddie.ledger.Experiment;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.Verdict;
@@ -32,9 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Collectors;
 
 /**
  * The keep/discard loop: propose, gate, run, gate the result, keep or discard. The branch caddie/TAG
@@ -48,8 +44,8 @@ public final class ExperimentLoop {
     private final LoopListener listener;
     private final Workspace ws;
     private final Git git;
-    private final StaticGates gates = StaticGates.standard();
     private final RecordedRuns recorder;
+    private final CandidateMaker maker;
     private volatile boolean stopping;
     private final CountDownLatch done = new CountDownLatch(1);
 
@@ -62,6 +58,7 @@ public final class ExperimentLoop {
         this.ws = new Workspace(task.workspace());
         this.git = new Git(task.workspace());
         this.recorder = new RecordedRuns(task, ledger, runner, listener);
+        this.maker = new CandidateMaker(task, ledger, listener);
     }
 
     /** Asks the loop to stop: the current run is killed and recorded as interrupted. Waits for that record. */
@@ -125,49 +122,12 @@ public final class ExperimentLoop {
             proposal = proposer.propose(new ProposalContext(task, history, bestEnv, best.map(this::score).orElse(null), past.size()));
             proposerName = proposer.name();
         }
-        Map<String, String> env = new TreeMap<>(bestEnv);
-        env.putAll(proposal.env());
-
-        String parent = git.revParse(branch);
-        Files.createDirectories(ws.worktrees());
-        Path wt = Files.createTempDirectory(ws.worktrees(), "wt-");
-        Files.delete(wt);
-        git.worktreeAdd(wt, parent);
+        CandidateMaker.Made made = maker.make(opt.tag(), git.revParse(branch), proposal, proposerName, bestEnv, best.map(this::score).orElse(null));
         try {
-            if (proposal.edit() != null) {
-                try {
-                    proposal.edit().apply(wt);
-                } catch (IOException e) { // a proposal that cannot be applied is a rejected candidate, not a dead loop
-                    long cid = ledger.addCandidate(opt.tag(), parent, parent, proposerName, proposal.description(), env, 0, 0, 0);
-                    listener.candidate(cid, proposal.description());
-                    ledger.addGateResult(cid, null, "apply", false, e.getMessage());
-                    ledger.addVerdict(cid, null, Verdict.REJECTED, "apply: " + e.getMessage(), best.map(this::score).orElse(null));
-                    report(opt.tag(), cid);
-                    return;
-                }
-            }
-            String commit = Git.commitAll(wt, commitMessage(proposal.description(), proposerName, env));
-            List<String> changed = git.changedFiles(parent, commit);
-            int[] stat = git.diffStat(parent, commit);
-            long cid = ledger.addCandidate(opt.tag(), commit, parent, proposerName, proposal.description(), env, stat[0], stat[1], stat[2]);
-            listener.candidate(cid, proposal.description());
-
-            for (GateResult g : gates.check(new CandidateChange(task, wt, changed))) {
-                ledger.addGateResult(cid, null, g.gate(), g.passed(), g.reason());
-                if (!g.passed()) {
-                    ledger.addVerdict(cid, null, Verdict.REJECTED, g.gate() + ": " + g.reason(), best.map(e -> e.run().valBpb()).orElse(null));
-                    report(opt.tag(), cid);
-                    return;
-                }
-            }
-            runCandidate(opt, tier, cid, wt, env, best);
-            report(opt.tag(), cid);
+            if (made.passed()) runCandidate(opt, tier, made.id(), made.worktree(), made.env(), best);
+            report(opt.tag(), made.id());
         } finally {
-            try {
-                git.worktreeRemove(wt);
-            } catch (IOException e) {
-                listener.note("could not remove worktree " + wt + ": " + e.getMessage());
-            }
+            if (made.passed()) maker.remove(made.worktree());
         }
     }
 
@@ -308,10 +268,4 @@ public final class ExperimentLoop {
         return e.run() != null && e.run().valBpb() != null && (v.equals(Verdict.KEEP) || v.equals(Verdict.DISCARD));
     }
 
-    private static String commitMessage(String description, String proposer, Map<String, String> env) {
-        String first = description.lines().findFirst().orElse("candidate");
-        if (first.length() > 72) first = first.substring(0, 69) + "...";
-        String envLine = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
-        return first + "\n\n" + description + "\n\nCaddie-Proposer: " + proposer + (envLine.isEmpty() ? "" : "\nCaddie-Env: " + envLine) + "\n";
-    }
 }

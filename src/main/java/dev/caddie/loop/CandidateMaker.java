@@ -1,0 +1,99 @@
+package dev.caddie.loop;
+
+import dev.caddie.gate.CandidateChange;
+import dev.caddie.gate.GateResult;
+import dev.caddie.gate.StaticGates;
+import dev.caddie.ledger.Ledger;
+import dev.caddie.ledger.Verdict;
+import dev.caddie.run.Git;
+import dev.caddie.search.Proposal;
+import dev.caddie.task.TaskSpec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a proposal into a gated candidate: a worktree at the parent commit, the edit applied and committed,
+ * the candidate in the ledger, the static gates run. A rejected candidate's verdict is recorded and its
+ * worktree removed.
+ */
+final class CandidateMaker {
+    /** A candidate ready to run (worktree set), or rejected (worktree null). */
+    record Made(long id, Path worktree, Map<String, String> env) {
+        boolean passed() { return worktree != null; }
+    }
+
+    private final TaskSpec task;
+    private final Ledger ledger;
+    private final LoopListener listener;
+    private final Git git;
+    private final Workspace ws;
+    private final StaticGates gates = StaticGates.standard();
+
+    CandidateMaker(TaskSpec task, Ledger ledger, LoopListener listener) {
+        this.task = task;
+        this.ledger = ledger;
+        this.listener = listener;
+        this.git = new Git(task.workspace());
+        this.ws = new Workspace(task.workspace());
+    }
+
+    Made make(String tag, String parent, Proposal proposal, String proposerName, Map<String, String> baseEnv, Double bestValue) throws IOException {
+        Map<String, String> env = new TreeMap<>(baseEnv);
+        env.putAll(proposal.env());
+        Files.createDirectories(ws.worktrees());
+        Path wt = Files.createTempDirectory(ws.worktrees(), "wt-");
+        Files.delete(wt);
+        git.worktreeAdd(wt, parent);
+        boolean keepWorktree = false;
+        try {
+            if (proposal.edit() != null) {
+                try {
+                    proposal.edit().apply(wt);
+                } catch (IOException e) { // a proposal that cannot be applied is a rejected candidate, not a dead loop
+                    long cid = ledger.addCandidate(tag, parent, parent, proposerName, proposal.description(), env, 0, 0, 0);
+                    listener.candidate(cid, proposal.description());
+                    ledger.addGateResult(cid, null, "apply", false, e.getMessage());
+                    ledger.addVerdict(cid, null, Verdict.REJECTED, "apply: " + e.getMessage(), bestValue);
+                    return new Made(cid, null, env);
+                }
+            }
+            String commit = Git.commitAll(wt, commitMessage(proposal.description(), proposerName, env));
+            List<String> changed = git.changedFiles(parent, commit);
+            int[] stat = git.diffStat(parent, commit);
+            long cid = ledger.addCandidate(tag, commit, parent, proposerName, proposal.description(), env, stat[0], stat[1], stat[2]);
+            listener.candidate(cid, proposal.description());
+            for (GateResult g : gates.check(new CandidateChange(task, wt, changed))) {
+                ledger.addGateResult(cid, null, g.gate(), g.passed(), g.reason());
+                if (!g.passed()) {
+                    ledger.addVerdict(cid, null, Verdict.REJECTED, g.gate() + ": " + g.reason(), bestValue);
+                    return new Made(cid, null, env);
+                }
+            }
+            keepWorktree = true;
+            return new Made(cid, wt, env);
+        } finally {
+            if (!keepWorktree) remove(wt);
+        }
+    }
+
+    void remove(Path wt) {
+        try {
+            git.worktreeRemove(wt);
+        } catch (IOException e) {
+            listener.note("could not remove worktree " + wt + ": " + e.getMessage());
+        }
+    }
+
+    static String commitMessage(String description, String proposer, Map<String, String> env) {
+        String first = description.lines().findFirst().orElse("candidate");
+        if (first.length() > 72) first = first.substring(0, 69) + "...";
+        String envLine = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        return first + "\n\n" + description + "\n\nCaddie-Proposer: " + proposer + (envLine.isEmpty() ? "" : "\nCaddie-Env: " + envLine) + "\n";
+    }
+}
