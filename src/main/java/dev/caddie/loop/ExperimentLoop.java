@@ -201,7 +201,7 @@ public final class ExperimentLoop {
             return;
         }
         KeepRule.Decision d = KeepRule.decide(task.loop().keepRule(), task.metric(), value, bestValue, task.loop().keepMargin(), task.loop().noiseK(),
-                TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())));
+                TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())), task.loop().sota(), task.loop().sotaFraction());
         ledger.addVerdict(cid, runId, d.keep() ? Verdict.KEEP : Verdict.DISCARD, d.reason() + seedNote, bestValue);
         if (d.keep()) keep(opt, tier, cid);
     }

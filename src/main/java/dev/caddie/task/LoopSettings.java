@@ -10,6 +10,8 @@ package dev.caddie.task;
  * @param noiseSeeds  seeds of the first scored commit on a tier, to measure its noise
  * @param noiseK      how many sigma a kept improvement must exceed
  * @param abortK      a live run more than abortK sigma worse than the best at two checkpoints is stopped (0: never)
+ * @param sota          the public state of the art, for the "sota" rule (null when not given)
+ * @param sotaFraction  under the "sota" rule, the share of the gap between the best and the SOTA a gain must exceed
  */
 public record LoopSettings(String tier, double keepMargin, boolean microFirst, String keepRule, int noiseSeeds, double noiseK,
-                           double abortK) {}
+                           double abortK, Double sota, double sotaFraction) {}

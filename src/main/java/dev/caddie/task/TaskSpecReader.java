@@ -108,8 +108,11 @@ public final class TaskSpecReader {
         double keepMargin = real(loop, "loop.keep_margin", 0.0, 0, 1e9);
         boolean microFirst = bool(loop, "loop.micro_first", true);
         String keepRule = string(loop, "loop.keep_rule", "noise");
-        if (!keepRule.equals("noise") && !keepRule.equals("margin"))
-            problem("loop.keep_rule", "'" + keepRule + "' is not a rule; accepted: \"noise\" (beat k sigma of the tier's seed noise) or \"margin\" (beat keep_margin)");
+        if (!List.of("noise", "margin", "sota").contains(keepRule))
+            problem("loop.keep_rule", "'" + keepRule + "' is not a rule; accepted: \"noise\" (beat k sigma of the tier's seed noise), \"margin\" (beat keep_margin) or \"sota\" (beat a share of the gap to loop.sota)");
+        Double sota = loop.has("sota") ? real(loop, "loop.sota", 0, -1e9, 1e9) : null;
+        if (keepRule.equals("sota") && sota == null) problem("loop.keep_rule", "the \"sota\" rule needs loop.sota, the public state of the art (e.g. sota = 1.0611)");
+        double sotaFraction = real(loop, "loop.sota_fraction", 0.1, 0, 1);
         int noiseSeeds = (int) (loop.has("noise_seeds") ? integer(loop, "loop.noise_seeds", 2, 100) : 3);
         double noiseK = real(loop, "loop.noise_k", 2.0, 0, 100);
         double abortK = real(loop, "loop.abort_k", 3.0, 0, 100);
@@ -125,7 +128,7 @@ public final class TaskSpecReader {
 
         if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
         return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
-                limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK), budget);
+                limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK, sota, sotaFraction), budget);
     }
 
     private SearchParam searchParam(String name, JsonNode n) {

@@ -42,6 +42,16 @@ class KeepRuleTest {
     }
 
     @Test
+    void theSotaRuleAsksForLessAsTheBestClosesInOnTheStateOfTheArt() {
+        // 10% of the gap: 0.01 when the best is 0.1 away from the SOTA, 0.001 when it is 0.01 away
+        assertThat(KeepRule.decide(KeepRule.SOTA, BPB, 1.195, 1.200, 0.0, 2, null, 1.100, 0.1).keep()).isFalse();
+        assertThat(KeepRule.decide(KeepRule.SOTA, BPB, 1.185, 1.200, 0.0, 2, null, 1.100, 0.1).keep()).isTrue();
+        KeepRule.Decision close = KeepRule.decide(KeepRule.SOTA, BPB, 1.1085, 1.110, 0.0, 2, null, 1.100, 0.1);
+        assertThat(close.keep()).isTrue();
+        assertThat(close.reason()).contains("10% of the gap 0.010000 to the SOTA 1.100000");
+    }
+
+    @Test
     void aWorseResultIsNeverKept() {
         KeepRule.Decision d = KeepRule.decide(KeepRule.MARGIN, BPB, 3.1, 3.0, 0.0, 2.0, null);
         assertThat(d.keep()).isFalse();

@@ -61,6 +61,17 @@ class TaskSpecReaderTest {
                 .hasMessageContaining("caddie.toml:7: protected.data/v.bin: 'abc' is not a SHA-256");
     }
 
+    @Test
+    void theSotaRuleNeedsTheStateOfTheArt() throws Exception {
+        String text = Presets.text("parameter-golf").replace("keep_rule = \"noise\"", "keep_rule = \"sota\"");
+        assertThatThrownBy(() -> parse(text)).hasMessageContaining("loop.keep_rule: the \"sota\" rule needs loop.sota");
+        TaskSpec ok = parse(text.replace("keep_rule = \"sota\"", "keep_rule = \"sota\"\nsota = 1.0611"));
+        assertThat(ok.loop().sota()).isEqualTo(1.0611);
+        assertThat(ok.loop().sotaFraction()).isEqualTo(0.1);
+        assertThatThrownBy(() -> parse(text.replace("keep_rule = \"sota\"", "keep_rule = \"vibes\"")))
+                .hasMessageContaining("'vibes' is not a rule; accepted: \"noise\"");
+    }
+
     private static int lineOf(String text, String needle) {
         String[] lines = text.split("\n");
         for (int i = 0; i < lines.length; i++) if (lines[i].contains(needle)) return i + 1;
