@@ -112,9 +112,12 @@ public final class Tournament {
                 spent += budgetOf(to == rungs.size() - 1 ? tier.env() : t.env(), lower, tier);
                 if (run.outcome().status() == RunStatus.INTERRUPTED) throw new InterruptedException("tournament interrupted");
                 var score = run.outcome().summary().score();
-                scores.get(promote)[to] = run.outcome().status() == RunStatus.OK && score != null ? score.valBpb() : Double.POSITIVE_INFINITY;
+                Long bytes = run.outcome().summary().artifactBytes();
+                boolean fits = bytes != null && bytes <= task.limits().artifactBytes(); // an artifact over the limit cannot win
+                scores.get(promote)[to] = run.outcome().status() == RunStatus.OK && score != null && fits ? score.valBpb() : Double.POSITIVE_INFINITY;
                 lines.add(String.format(Locale.ROOT, "candidate %d on rung %s: %s", promote, rung.label(),
-                        score == null ? run.outcome().status().word : String.format(Locale.ROOT, "%.6f", score.valBpb())));
+                        score == null ? run.outcome().status().word : String.format(Locale.ROOT, "%.6f%s", score.valBpb(),
+                                fits ? "" : String.format(Locale.ROOT, " (artifact %s bytes, over the limit)", bytes))));
                 listener.note(lines.get(lines.size() - 1));
             }
             int top = rungs.size() - 1;
