@@ -1,6 +1,6 @@
 // Caddie's side of bench/search-vs-optuna: repeated asynchronous successive halving (rungs at a quarter
-// and a half of the full budget, the full budget last) with the built-in TPE proposer, until the same
-// compute budget is spent. Prints one JSON line per finished full-budget result, like the Python side.
+// and a half of the full budget, scored on the first 65,536 validation tokens; the full budget, scored on
+// the whole split, last) with the built-in TPE proposer, until the same compute budget is spent. Prints one JSON line per finished full-budget result, like the Python side.
 import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.RunRecord;
 import dev.caddie.loop.LoopListener;
@@ -44,7 +44,7 @@ public class SearchVsOptuna {
             int round = 0;
             while (spent(l) < budgetS) {
                 new Tournament(task, l, new Runner(new LocalExecutor()), new SearchProposer(1337 + round), new LoopListener() {})
-                        .run("bench", task.tier("full"), Tournament.rungs(rungs), k, 2.0, 1337);
+                        .run("bench", task.tier("full"), Tournament.rungs(rungs), java.util.Map.of("VAL_MAX_TOKENS", "65536"), k, 2.0, 1337);
                 round++;
             }
             // the curve: compute spent when each full-budget result finished, and the best so far

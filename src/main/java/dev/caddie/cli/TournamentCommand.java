@@ -23,6 +23,7 @@ final class TournamentCommand implements Callable<Integer> {
     @Option(names = "--tier", description = "tier of the last rung (default: the loop's tier)") String tier;
     @Option(names = "--tag", description = "experiment tag (default: the last one used, else today's)") String tag;
     @Option(names = "--seed", defaultValue = "1337") long seed;
+    @Option(names = "--rung-env", description = "KEY=VALUE for the smaller rungs only, e.g. VAL_MAX_TOKENS=65536 (repeatable)") java.util.Map<String, String> rungEnv = new java.util.LinkedHashMap<>();
 
     @Override
     public Integer call() throws Exception {
@@ -33,7 +34,7 @@ final class TournamentCommand implements Callable<Integer> {
             var git = new dev.caddie.run.Git(task.workspace());
             if (!git.refExists(dev.caddie.loop.ExperimentLoop.branch(t))) git.branchForce(dev.caddie.loop.ExperimentLoop.branch(t), git.revParse("HEAD"));
             Tournament.Result r = new Tournament(task, ledger, new Runner(new LocalExecutor()), LoopRunner.proposer("search", seed),
-                    new TerminalConsole(System.out)).run(t, task.tier(tier != null ? tier : task.loop().tier()), rungList, k, eta, seed);
+                    new TerminalConsole(System.out)).run(t, task.tier(tier != null ? tier : task.loop().tier()), rungList, rungEnv, k, eta, seed);
             System.out.println(r.winner() == null ? "no candidate finished the last rung" : "winner: candidate " + r.winner());
             System.out.printf(Locale.ROOT, "compute spent: %.2f full runs for %d candidates%n", r.spentFullRunEquivalents(), k);
             return r.winner() == null ? 1 : 0;

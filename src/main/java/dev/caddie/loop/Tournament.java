@@ -70,9 +70,23 @@ public final class Tournament {
     }
 
     public Result run(String tag, Tier tier, List<Rung> lower, int k, double eta, long seed) throws IOException, InterruptedException {
+        return run(tag, tier, lower, Map.of(), k, eta, seed);
+    }
+
+    /**
+     * @param lowerEnv env for the rungs below the last only, to make them cheaper still where the script allows
+     *                 (Tiny Golf: VAL_MAX_TOKENS=65536 scores a rung on a tenth of the validation split)
+     */
+    public Result run(String tag, Tier tier, List<Rung> lower, Map<String, String> lowerEnv, int k, double eta, long seed)
+            throws IOException, InterruptedException {
         if (k < 2) throw new IllegalArgumentException("--candidates must be at least 2");
         if (eta <= 1) throw new IllegalArgumentException("--eta must be above 1");
-        List<Rung> rungs = new ArrayList<>(lower);
+        List<Rung> rungs = new ArrayList<>();
+        for (Rung r : lower) {
+            Map<String, String> env = new LinkedHashMap<>(lowerEnv);
+            env.putAll(r.env());
+            rungs.add(new Rung(r.label(), env));
+        }
         rungs.add(new Rung(tier.name(), Map.of()));
         List<String> lines = new ArrayList<>();
         Map<Long, CandidateMaker.Made> alive = new LinkedHashMap<>();
@@ -95,7 +109,8 @@ public final class Tournament {
                         if (Double.isFinite(scores.get(c)[r]) && Double.isNaN(scores.get(c)[r + 1])) { promote = c; to = r + 1; break; }
                 }
                 if (promote < 0 && started < k) {
-                    CandidateMaker.Made m = maker.make(tag, parent, propose(tag), proposer.name(), Map.of(), null);
+                    CandidateMaker.Made m = maker.make(tag, parent, propose(tag, rungs.size() > 1 ? withBudget(tier, rungs.get(0)).name() : tier.name()),
+                            proposer.name(), Map.of(), null);
                     started++;
                     if (!m.passed()) continue;
                     alive.put(m.id(), m);
@@ -173,10 +188,21 @@ public final class Tournament {
         return new Tier(tier.name() + "@" + rung.label(), tier.executor(), tier.command(), env, tier.timeoutSeconds(), tier.costPerHour());
     }
 
-    private Proposal propose(String tag) throws IOException {
+    /**
+     * Asks the proposer, with every earlier candidate scored on the first rung: the one budget they all ran,
+     * so the search compares like with like (a failed or oversized run counts as a failure).
+     */
+    private Proposal propose(String tag, String firstRung) throws IOException {
         List<Experiment> past = ledger.experiments(tag);
-        List<Trial> history = past.stream().filter(e -> e.verdict() != null && e.run() != null && e.run().valBpb() != null)
-                .map(e -> new Trial(e.candidate().env(), e.run().valBpb())).toList();
+        List<Trial> history = new ArrayList<>();
+        for (Experiment e : past) {
+            if (e.run() == null) continue;
+            var first = ledger.runs(e.candidate().id()).stream().filter(r -> r.tier().equals(firstRung)).findFirst();
+            if (first.isEmpty()) continue;
+            var r = first.get();
+            boolean ok = r.valBpb() != null && r.artifactBytes() != null && r.artifactBytes() <= task.limits().artifactBytes();
+            history.add(new Trial(e.candidate().env(), ok ? r.valBpb() : null));
+        }
         return proposer.propose(new ProposalContext(task, history, Map.of(), null, past.size()));
     }
 }
