@@ -12,13 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "budget", description = "Compute spending and what is left.", subcommands = BudgetCommand.Status.class)
-final class BudgetCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() { spec.commandLine().usage(System.out); }
-
+final class BudgetCommand extends ParentCommand {
     @Command(name = "status", description = "Spend per tier in dollars and hours, held reservations, the promotion queue, and what is left.")
     static final class Status implements Callable<Integer> {
         @Mixin WorkspaceOption ws;

@@ -27,7 +27,7 @@ final class CalibrateCommand implements Callable<Integer> {
         task.tier(c);
         task.tier(d);
         try (Ledger l = LedgerCommand.open(ws)) {
-            String t = tag != null ? tag : l.meta("tag").orElseThrow(() -> new IllegalArgumentException("no experiments yet"));
+            String t = LoopRunner.existingTag(l, tag);
             TierTransfer fit = Calibration.fit(l, t, c, d);
             PrintStream o = System.out;
             o.printf("%d commit(s) of tag %s scored on both %s and %s (deltas against candidate %s)%n", fit.n(), t, c, d,

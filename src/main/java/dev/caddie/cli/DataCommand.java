@@ -9,13 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "data", description = "Data in the challenge's shard format.", subcommands = DataCommand.Synthetic.class)
-final class DataCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() { spec.commandLine().usage(System.out); }
-
+final class DataCommand extends ParentCommand {
     @Command(name = "synthetic", description = "Write train and val shards from a seeded order-2 Markov source, so any script that reads challenge shards can run without the real data.")
     static final class Synthetic implements Callable<Integer> {
         @Option(names = "--vocab", required = true, description = "vocabulary size (2..65536)") int vocab;

@@ -23,13 +23,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "ledger", description = "Read the ledger: every candidate, run, gate result and verdict.",
         subcommands = {LedgerCommand.List.class, LedgerCommand.Show.class, LedgerCommand.Export.class})
-final class LedgerCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() { spec.commandLine().usage(System.out); }
-
+final class LedgerCommand extends ParentCommand {
     static Ledger open(WorkspaceOption ws) throws IOException {
         Path file = new Workspace(ws.path()).ledgerFile();
         if (!Files.exists(file)) throw new IOException(file + ": no ledger yet; `caddie run` creates it");

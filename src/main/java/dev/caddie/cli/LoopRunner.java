@@ -39,6 +39,12 @@ final class LoopRunner {
         return tag;
     }
 
+    /** The tag given, else the one the ledger used last; commands that read results need one to exist. */
+    static String existingTag(Ledger ledger, String given) {
+        if (given != null) return given;
+        return ledger.meta("tag").orElseThrow(() -> new IllegalArgumentException("no experiments yet; run `caddie run` first (or pass --tag)"));
+    }
+
     static List<Experiment> run(TaskSpec task, String proposerName, LoopOptions base, String tagGiven) throws Exception {
         Workspace ws = new Workspace(task.workspace());
         try (Ledger ledger = Ledger.open(ws.ledgerFile())) {

@@ -24,7 +24,7 @@ final class PromoteCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TaskSpec task = TaskSpecReader.read(ws.path());
         try (Ledger ledger = Ledger.open(new Workspace(task.workspace()).ledgerFile())) {
-            String t = tag != null ? tag : ledger.meta("tag").orElseThrow(() -> new IllegalArgumentException("no experiments yet; run `caddie run` first"));
+            String t = LoopRunner.existingTag(ledger, tag);
             var said = new Promoter(task, ledger, new Runner(new LocalExecutor()), new TerminalConsole(System.out)).run(t, max, seed);
             if (said.isEmpty()) System.out.println("nothing queued for " + task.budget().promoteTier() + " on tag " + t);
             said.forEach(System.out::println);

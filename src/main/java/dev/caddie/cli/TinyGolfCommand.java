@@ -8,13 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "tinygolf", description = "Tiny Golf's data.", subcommands = TinyGolfCommand.Prepare.class)
-final class TinyGolfCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() { spec.commandLine().usage(System.out); }
-
+final class TinyGolfCommand extends ParentCommand {
     @Command(name = "prepare", description = "Write Tiny Golf's validation and training shards from the bundled Europarl corpus.")
     static final class Prepare implements Callable<Integer> {
         @Option(names = "--out", defaultValue = "data", description = "output folder (default: ${DEFAULT-VALUE})")
