@@ -364,6 +364,13 @@ public final class Ledger implements AutoCloseable {
         return scores(candidateId, tier).stream().mapToDouble(Double::doubleValue).average();
     }
 
+    /** The newest measured training step time on a tier (train time over steps of a run that ended ok), for throughput estimates. */
+    public java.util.OptionalDouble lastStepMs(String tier) {
+        List<Double> ms = query("SELECT CAST(train_time_ms AS REAL)/stop_step FROM runs WHERE tier=? AND status='ok' AND stop_step>0 AND train_time_ms>0 "
+                + "ORDER BY id DESC LIMIT 1", rs -> rs.getDouble(1), tier);
+        return ms.isEmpty() ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(ms.get(0));
+    }
+
     /** For every candidate of a tag, its scores on a tier (for the tier's seed noise). */
     public List<List<Double>> scoresPerCandidate(String tag, String tier) {
         List<Long> ids = query("SELECT id FROM candidates WHERE tag=? ORDER BY id", rs -> rs.getLong(1), tag);

@@ -34,6 +34,9 @@ public final class LogParser {
     private static final Pattern TOTAL_SUBMISSION = Pattern.compile("Total submission: (\\d+) bytes");
     private static final Pattern TOTAL_MB = Pattern.compile("= ([0-9.]+)/16\\.00MB (?:FITS|OVER)");
     private static final Pattern CODE_COMPRESSED = Pattern.compile("^Code size \\(compressed\\): (\\d+) bytes");
+    private static final Pattern MODEL_COMPRESSED = Pattern.compile("^Serialized model [^:]+: (\\d+) bytes");
+    private static final Pattern EVAL_TIME = Pattern.compile("\\beval_time:\\s?(\\d+)ms");
+    private static final Pattern TOTAL_EVAL_TIME = Pattern.compile("^total_eval_time:\\s?([0-9.]+)s");
     private static final Pattern CODE_SIZE = Pattern.compile("^Code size: (\\d+) bytes");
     private static final Pattern CODE_IN_TOTALS = Pattern.compile("\\| Code: (\\d+) bytes");
     private static final Pattern CODE_IN_ARTIFACT = Pattern.compile("^artifact:.* code:(\\d+)");
@@ -88,7 +91,7 @@ public final class LogParser {
         final List<LogSummary.TrainPoint> train = new ArrayList<>();
         final List<LogSummary.ValPoint> vals = new ArrayList<>();
         final List<String> warnings = new ArrayList<>();
-        Long schemedTotal, rawTotal, budgetTotal, legendreTotal, mbTotal, codeCompressed, codeRaw, codeTotals, codeArtifact, params, peak;
+        Long schemedTotal, rawTotal, budgetTotal, legendreTotal, mbTotal, codeCompressed, codeRaw, codeTotals, codeArtifact, params, peak, modelBytes, evalMs, totalEvalMs;
         Integer stopStep; Long stopTime, lastTrainTime; Double lastTrainMinutes;
         boolean nan;
         int trainSteps; // step lines whose metric is not a loss (e.g. evolution-strategy fitness)
@@ -103,6 +106,8 @@ public final class LogParser {
                 FinalMetric f = new FinalMetric(m.group("name"), num(m.group("bpb")), num(m.group("loss")), lineNo);
                 finals.put(f.name(), f);
                 finalLines.add(f);
+                Matcher t = EVAL_TIME.matcher(line);
+                if (t.find()) evalMs = (evalMs == null ? 0 : evalMs) + Long.parseLong(t.group(1));
                 if (Double.isNaN(f.valBpb())) nan = true;
                 return;
             }
@@ -130,6 +135,8 @@ public final class LogParser {
             else if ((m = TOTAL_RAW.matcher(line)).find()) rawTotal = Long.parseLong(m.group(1));
             else if ((m = BUDGET.matcher(line)).find()) budgetTotal = Long.parseLong(m.group(1));
             else if ((m = CODE_COMPRESSED.matcher(line)).find()) codeCompressed = Long.parseLong(m.group(1));
+            else if ((m = MODEL_COMPRESSED.matcher(line)).find()) modelBytes = Long.parseLong(m.group(1));
+            else if ((m = TOTAL_EVAL_TIME.matcher(line)).find()) totalEvalMs = Math.round(Double.parseDouble(m.group(1)) * 1000);
             else if ((m = CODE_SIZE.matcher(line)).find()) codeRaw = Long.parseLong(m.group(1));
             else if ((m = PEAK.matcher(line)).find()) peak = Long.parseLong(m.group(1));
             else if (params == null && (m = MODEL_PARAMS.matcher(line)).find()) params = Long.parseLong(m.group(1));
@@ -160,7 +167,7 @@ public final class LogParser {
             LogSummary.ValPoint lastVal = vals.isEmpty() ? null : vals.get(vals.size() - 1);
             return new LogSummary(file, runCount, score, Map.copyOf(finals), artifact, code, params, stopStep, stopTime, time, peak,
                     lastVal == null ? null : lastVal.step(), lastVal == null ? null : lastVal.valBpb(), train.size() + trainSteps + vals.size(),
-                    List.copyOf(train), List.copyOf(vals), nan, List.copyOf(warnings));
+                    List.copyOf(train), List.copyOf(vals), nan, List.copyOf(warnings), modelBytes, totalEvalMs != null ? totalEvalMs : evalMs);
         }
 
         /** The name the 8-decimal twin of a display line has: X -> X_exact, "X sliding" -> "X_exact sliding". */

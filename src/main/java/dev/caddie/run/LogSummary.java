@@ -5,7 +5,9 @@ import java.util.Map;
 
 /**
  * What a train log says about the run that counts (the last run in the file that printed a final metric).
- * Fields are null where the log does not say.
+ * Fields are null where the log does not say. {@code modelBytes} is the compressed model the log printed
+ * ("Serialized model int8+zlib: N bytes"); {@code evalTimeMs} sums the eval_time of the final evaluations
+ * (or takes total_eval_time when the log prints it).
  */
 public record LogSummary(
         String file,
@@ -25,7 +27,9 @@ public record LogSummary(
         List<TrainPoint> trainCurve,
         List<ValPoint> valCurve,
         boolean nanSeen,
-        List<String> warnings) {
+        List<String> warnings,
+        Long modelBytes,
+        Long evalTimeMs) {
 
     /** One logged training step. */
     public record TrainPoint(int step, int total, double loss) {}

@@ -1,0 +1,176 @@
+package dev.caddie.rules;
+
+import org.tukaani.xz.FinishableWrapperOutputStream;
+import org.tukaani.xz.LZMA2InputStream;
+import org.tukaani.xz.LZMA2Options;
+import org.tukaani.xz.LZMAInputStream;
+import org.tukaani.xz.XZInputStream;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
+
+/**
+ * A training script as the challenge counts it. Many records ship a one- or two-line wrapper,
+ * {@code exec(lzma.decompress(base64.b85decode("...")))}, whose bytes are what gets counted; this
+ * decodes such wrappers (lzma in xz, alone and raw LZMA2 form, zlib, gzip; base85, base64) to the
+ * code that really runs, and spots stubs that run code from another file, whose bytes nobody counts.
+ *
+ * @param decodedChain the calls the wrapper applies, innermost first (empty when not a wrapper)
+ * @param stubTarget   a file the script executes (exec(open(...)), runpy, a subprocess running python), if any
+ */
+public record ScriptCode(Path file, byte[] bytes, List<String> decodedChain, byte[] decoded, String stubTarget) {
+    private static final Pattern IMPORT = Pattern.compile("\\bimport\\s+([\\w.]+(?:\\s+as\\s+\\w+)?(?:\\s*,\\s*[\\w.]+(?:\\s+as\\s+\\w+)?)*)");
+    private static final Pattern EXEC = Pattern.compile("\\bexec\\s*\\(");
+    private static final Pattern CALL = Pattern.compile("([\\w.]+)\\s*\\(\\s*");
+    private static final java.util.Set<String> DECODERS = java.util.Set.of("b85decode", "b64decode", "urlsafe_b64decode", "decompress");
+    private static final Pattern STUB = Pattern.compile(
+            "exec\\s*\\(\\s*open\\s*\\(\\s*['\"]([^'\"]+)['\"]|runpy\\.run_path\\s*\\(\\s*['\"]([^'\"]+)['\"]|"
+                    + "(?:subprocess\\.\\w+|os\\.system|os\\.exec\\w*)\\s*\\([^)]*?python[^)]*?['\"]([^'\"]+\\.py)['\"]");
+
+    public static ScriptCode read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
+        return of(file, Files.readAllBytes(file));
+    }
+
+    public static ScriptCode of(Path file, byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        List<String> chain = new ArrayList<>();
+        byte[] decoded = null;
+        Matcher exec = EXEC.matcher(text);
+        if (exec.find()) {
+            try {
+                decoded = decodeExec(text, exec.end(), aliases(text), chain);
+                if (decoded == null) chain.clear();
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": the exec wrapper does not decode (" + e.getMessage() + ")", e);
+            }
+        }
+        String runs = new String(decoded != null ? decoded : bytes, StandardCharsets.UTF_8);
+        Matcher stub = STUB.matcher(runs);
+        String target = null;
+        if (stub.find()) for (int g = 1; g <= stub.groupCount() && target == null; g++) target = stub.group(g);
+        return new ScriptCode(file, bytes, List.copyOf(chain), decoded, target);
+    }
+
+    public boolean wrapped() { return decoded != null; }
+
+    /** The code that runs: the decoded payload of a wrapper, else the file itself. */
+    public byte[] code() { return decoded != null ? decoded : bytes; }
+
+    public int lines() { return lines(bytes); }
+
+    public int codeLines() { return lines(code()); }
+
+    static int lines(byte[] b) {
+        if (b.length == 0) return 0;
+        int n = 0;
+        for (byte x : b) if (x == '\n') n++;
+        return b[b.length - 1] == '\n' ? n : n + 1;
+    }
+
+    /** The size this code would have shipped as a two-line lzma/base85 wrapper, the form April 2026 records use. */
+    public static long wrappedSize(byte[] code) {
+        try {
+            ByteArrayOutputStream raw = new ByteArrayOutputStream();
+            try (var out = new LZMA2Options(9).getOutputStream(new FinishableWrapperOutputStream(raw))) {
+                out.write(code);
+            }
+            String wrapper = "import lzma as L,base64 as B\nexec(L.decompress(B.b85decode(\"" + Base85.encode(raw.toByteArray())
+                    + "\"),format=L.FORMAT_RAW,filters=[{\"id\":L.FILTER_LZMA2}]))\n";
+            return wrapper.getBytes(StandardCharsets.UTF_8).length;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, String> aliases(String text) {
+        Map<String, String> m = new HashMap<>();
+        Matcher im = IMPORT.matcher(text);
+        while (im.find()) {
+            for (String part : im.group(1).split(",")) {
+                String[] w = part.trim().split("\\s+as\\s+");
+                m.put(w.length == 2 ? w[1].trim() : w[0].trim(), w[0].trim());
+            }
+        }
+        return m;
+    }
+
+    /** Reads nested calls from just after {@code exec(} down to a string literal, then applies them inside out. */
+    private static byte[] decodeExec(String text, int pos, Map<String, String> aliases, List<String> chain) throws IOException {
+        List<String> calls = new ArrayList<>();
+        int i = pos;
+        while (true) {
+            Matcher c = CALL.matcher(text).region(i, text.length());
+            if (!c.lookingAt()) break;
+            calls.add(c.group(1));
+            i = c.end();
+        }
+        // exec(open(...).read()), exec(compile(...)) and the like are not wrappers: only a chain that
+        // contains a known decoder and ends in a literal is one.
+        if (calls.stream().noneMatch(c -> DECODERS.contains(c.substring(c.lastIndexOf('.') + 1)))) return null;
+        int q = i;
+        if (q < text.length() && (text.charAt(q) == 'b' || text.charAt(q) == 'B')) q++;
+        if (q >= text.length() || (text.charAt(q) != '"' && text.charAt(q) != '\'')) throw new IllegalArgumentException("no string literal inside the exec call");
+        char quote = text.charAt(q);
+        int end = text.indexOf(quote, q + 1);
+        if (end < 0) throw new IllegalArgumentException("the string literal is not closed");
+        String literal = text.substring(q + 1, end);
+        String after = text.substring(end + 1, Math.min(text.length(), end + 400));
+        byte[] data = literal.getBytes(StandardCharsets.ISO_8859_1);
+        for (int k = calls.size() - 1; k >= 0; k--) {
+            String call = calls.get(k);
+            int dot = call.lastIndexOf('.');
+            String module = dot < 0 ? "" : aliases.getOrDefault(call.substring(0, dot), call.substring(0, dot));
+            String fn = call.substring(dot + 1);
+            String name = module.isEmpty() ? fn : module + "." + fn;
+            chain.add(name);
+            data = switch (name) {
+                case "base64.b85decode" -> Base85.decode(new String(data, StandardCharsets.ISO_8859_1));
+                case "base64.b64decode" -> Base64.getMimeDecoder().decode(data);
+                case "base64.urlsafe_b64decode" -> Base64.getUrlDecoder().decode(data);
+                case "lzma.decompress" -> lzma(data, after.contains("FORMAT_RAW"));
+                case "zlib.decompress" -> readAll(new InflaterInputStream(new ByteArrayInputStream(data)));
+                case "gzip.decompress" -> readAll(new GZIPInputStream(new ByteArrayInputStream(data)));
+                default -> throw new IllegalArgumentException("'" + call + "' (" + name + ") is not a decoder Caddie knows; known: base64.b85decode, "
+                        + "base64.b64decode, lzma.decompress, zlib.decompress, gzip.decompress");
+            };
+        }
+        return data;
+    }
+
+    private static byte[] lzma(byte[] data, boolean raw) throws IOException {
+        InputStream in = new ByteArrayInputStream(data);
+        if (raw) return readAll(new LZMA2InputStream(in, 1 << 26));
+        boolean xz = data.length > 6 && (data[0] & 0xff) == 0xfd && data[1] == '7' && data[2] == 'z' && data[3] == 'X' && data[4] == 'Z';
+        return readAll(xz ? new XZInputStream(in) : new LZMAInputStream(in));
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        try (in) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** For error messages and reports: the chain as Python would write it, outermost first. */
+    public Optional<String> chainDescription() {
+        if (decodedChain.isEmpty()) return Optional.empty();
+        List<String> outer = new ArrayList<>(decodedChain);
+        java.util.Collections.reverse(outer);
+        return Optional.of("exec(" + String.join("(", outer) + "(...)" + ")".repeat(outer.size()));
+    }
+}
