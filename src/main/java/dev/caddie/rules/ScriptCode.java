@@ -38,9 +38,13 @@ public record ScriptCode(Path file, byte[] bytes, List<String> decodedChain, byt
     private static final Pattern EXEC = Pattern.compile("\\bexec\\s*\\(");
     private static final Pattern CALL = Pattern.compile("([\\w.]+)\\s*\\(\\s*");
     private static final java.util.Set<String> DECODERS = java.util.Set.of("b85decode", "b64decode", "urlsafe_b64decode", "decompress");
+    // exec(open("x.py").read()), exec(open(__file__.replace("train_gpt.py","train_gpt_decode.py")).read()) (a real
+    // record's 74-byte stub), runpy.run_path("x.py"), or a subprocess/os.system running python on a file: the last
+    // .py literal in the call names the file that really runs.
     private static final Pattern STUB = Pattern.compile(
-            "exec\\s*\\(\\s*open\\s*\\(\\s*['\"]([^'\"]+)['\"]|runpy\\.run_path\\s*\\(\\s*['\"]([^'\"]+)['\"]|"
-                    + "(?:subprocess\\.\\w+|os\\.system|os\\.exec\\w*)\\s*\\([^)]*?python[^)]*?['\"]([^'\"]+\\.py)['\"]");
+            "exec\\s*\\(\\s*open\\s*\\((.{0,300}?)\\)\\s*\\.\\s*read|runpy\\.run_path\\s*\\((.{0,300}?)\\)|"
+                    + "(?:subprocess\\.\\w+|os\\.system|os\\.exec\\w*)\\s*\\(([^\\n]{0,300}?python[^\\n]{0,300}?\\.py['\"])");
+    private static final Pattern PY_LITERAL = Pattern.compile("['\"]([^'\"]+)['\"]");
 
     public static ScriptCode read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
@@ -63,7 +67,12 @@ public record ScriptCode(Path file, byte[] bytes, List<String> decodedChain, byt
         String runs = new String(decoded != null ? decoded : bytes, StandardCharsets.UTF_8);
         Matcher stub = STUB.matcher(runs);
         String target = null;
-        if (stub.find()) for (int g = 1; g <= stub.groupCount() && target == null; g++) target = stub.group(g);
+        if (stub.find()) {
+            String args = stub.group(1) != null ? stub.group(1) : stub.group(2) != null ? stub.group(2) : stub.group(3);
+            Matcher lit = PY_LITERAL.matcher(args);
+            while (lit.find()) target = lit.group(1);
+            if (target == null) target = args.strip();
+        }
         return new ScriptCode(file, bytes, List.copyOf(chain), decoded, target);
     }
 

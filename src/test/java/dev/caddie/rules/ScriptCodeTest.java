@@ -51,6 +51,10 @@ class ScriptCodeTest {
         assertThat(ScriptCode.read(stub).wrapped()).isFalse();
         Path runpy = Files.writeString(tmp.resolve("r.py"), "import runpy\nrunpy.run_path(\"big/train.py\")\n");
         assertThat(ScriptCode.read(runpy).stubTarget()).isEqualTo("big/train.py");
+        // The 74-byte stub a 2026-04-06 record shipped (its logs count the 80 KB file it runs):
+        byte[] real = "exec(open(__file__.replace(\"train_gpt.py\",\"train_gpt_decode.py\")).read())\n".getBytes(); // with its newline
+        assertThat(real).hasSize(74);
+        assertThat(ScriptCode.of(tmp.resolve("train_gpt.py"), real).stubTarget()).isEqualTo("train_gpt_decode.py");
     }
 
     @Test
