@@ -135,6 +135,17 @@ public final class ExperimentLoop {
      * The micro tier before any dearer one: a candidate that crashes, diverges, does not learn or does not
      * fit stops here. Returns false (with its verdict recorded) when it stopped.
      */
+    /** The challenge's artifact accounting with the script that ran; a script that does not read as one falls back to the log's total. */
+    private GateResult artifactGate(dev.caddie.run.LogSummary s, Path wt) throws IOException {
+        Path script = wt.resolve(task.script());
+        if (!Files.isRegularFile(script)) return ArtifactLimitGate.check(s, task.limits().artifactBytes());
+        try {
+            return ArtifactLimitGate.check(s, dev.caddie.rules.ScriptCode.read(script), task.limits().artifactBytes());
+        } catch (IllegalArgumentException e) {
+            return ArtifactLimitGate.check(s, task.limits().artifactBytes());
+        }
+    }
+
     private boolean microFirst(long cid, Tier tier, Map<String, String> env, Path wt, long seed, Double bestValue)
             throws IOException, InterruptedException {
         if (!task.loop().microFirst() || tier.name().equals(MicroRunner.TIER) || !task.tiers().containsKey(MicroRunner.TIER)) return true;
@@ -185,7 +196,7 @@ public final class ExperimentLoop {
             ledger.addVerdict(cid, runId, Verdict.CRASH, out.status().word + first, bestValue);
             return;
         }
-        GateResult artifact = ArtifactLimitGate.check(s, task.limits().artifactBytes());
+        GateResult artifact = artifactGate(s, wt);
         ledger.addGateResult(cid, runId, artifact.gate(), artifact.passed(), artifact.reason());
         if (!artifact.passed()) {
             ledger.addVerdict(cid, runId, Verdict.REJECTED, artifact.gate() + ": " + artifact.reason(), bestValue);

@@ -32,6 +32,23 @@ class ArtifactEstimatorTest {
     }
 
     @Test
+    void anSdClipRecordOutsideTheTableIsPredictedToo(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // 2026-04-06 HessianSDClip is not in the calibration table. Its log gives the shape (11 layers, d512, MLP 4x,
+        // 4 KV heads, vocab 8192 tied, matrices int6 at 12.85 sigma, embeddings int8 at 20 sigma, brotli, byte
+        // shuffle) and the sizes: model_params 35,943,512 and "Serialized model quantized+brotli: 15978439 bytes".
+        var log = new dev.caddie.run.LogParser().parse(SharedData.file("pgolf-logs/2026-04-06_SP8192_HessianSDClip_ProgressiveRecurrence/train_seed42.log"));
+        long matrices = 11L * (512 * 512 + 2 * 256 * 512 + 512 * 512 + 2 * 512 * 2048), embeddings = 8192L * 512;
+        long floats = log.modelParams() - matrices - embeddings;
+        Path f = tmp.resolve("unseen.tsv");
+        Files.writeString(f, "folder\tquant\tgroups\tfloat_params\tcode_bytes\tcompressor_code\tshuffle\tmodel_bytes_logged\n"
+                + "track_10min_16mb/2026-04-06_SP8192_HessianSDClip\tgptq-sdclip\tmatrices:" + matrices + ":6;tok_emb:" + embeddings + ":8\t" + floats
+                + "\t" + log.codeBytes() + "\tbrotli-11\tbyte2\t" + log.modelBytes() + "\n");
+        CalibrationFile.Row row = CalibrationFile.read(f, 512).get(0);
+        long predicted = new ArtifactEstimator().estimate(row.spec()).modelBytes();
+        assertThat(Math.abs(predicted - log.modelBytes()) / (double) log.modelBytes()).isLessThan(0.03); // measured: 0.0%
+    }
+
+    @Test
     void aGroupThatIsAlreadyBitsPerValueCompressesToNearItsEntropy() {
         ArtifactEstimate e = new ArtifactEstimator().estimate(simple("w:1000000:6", Quantizer.PCT_CLIP, "xz-9", WeightShape.GAUSSIAN));
         ArtifactEstimate.Group g = e.groups().get(0);
