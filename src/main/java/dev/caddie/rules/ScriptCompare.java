@@ -1,19 +1,15 @@
 package dev.caddie.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.difflib.DiffUtils;
 import com.github.difflib.patch.AbstractDelta;
 import com.github.difflib.patch.Patch;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Whether a script differs from a baseline in anything but comments, docstrings, whitespace and
@@ -27,8 +23,6 @@ public final class ScriptCompare {
 
     /** @param moduleAdded module-level statements (hyperparameters, constants, the main call) only in the script */
     public record Result(boolean sameCode, List<DefChange> defs, List<String> moduleAdded, List<String> moduleRemoved, int defsCompared) {}
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private ScriptCompare() {}
 
@@ -80,29 +74,9 @@ public final class ScriptCompare {
 
     /** Runs the bundled script_shape.py on the code that runs (a wrapper's decoded payload). */
     static JsonNode shape(ScriptCode code) throws IOException, InterruptedException {
-        String helper;
-        try (InputStream in = ScriptCompare.class.getResourceAsStream("script_shape.py")) {
-            helper = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        Process p;
-        try {
-            p = new ProcessBuilder("python3", "-c", helper).redirectErrorStream(false).start();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("comparing scripts needs python3 on PATH (its ast module is the parser): " + e.getMessage());
-        }
-        try (var stdin = p.getOutputStream()) {
-            stdin.write(code.code());
-        }
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("python3 did not finish parsing " + code.file());
-        }
-        if (p.exitValue() != 0)
-            throw new IllegalStateException("python3 failed on " + code.file() + ": " + new String(err, StandardCharsets.UTF_8).strip());
-        JsonNode j = MAPPER.readTree(out);
-        if (j.has("error")) throw new IllegalArgumentException(code.file() + ": not valid Python, " + j.get("error").asText());
+        JsonNode j = PythonHelper.run("script_shape.py", code.code(), code.file().toString());
+        if (j.has("error")) throw new IllegalArgumentException(code.file() + ": not valid Python, " + j.get("error").asText()
+                + (code.wrapped() ? " (in the code its exec wrapper decodes to)" : ""));
         return j;
     }
 }

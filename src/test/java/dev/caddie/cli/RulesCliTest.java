@@ -132,4 +132,24 @@ class RulesCliTest {
         }
         throw new AssertionError(folder);
     }
+
+    @Test
+    void lintExitsOneOnAViolationWithFileLineAndRuleAndZeroOnTheRecords() throws Exception {
+        Path baseline = SharedData.file("pgolf-scripts/baseline/train_gpt.py");
+        Path leak = Files.writeString(tmp.resolve("train_gpt.py"), Files.readString(baseline).replace("is_causal=True,", "is_causal=False,"));
+        CliTest.Out o = caddie("lint", leak.toString());
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.stdout()).containsPattern("train_gpt.py:\\d+: violation CAUSALITY_LEAK: ");
+        CliTest.Out j = caddie("lint", "--json", leak.toString());
+        JsonNode f = json.readTree(j.stdout()).get("findings").get(0);
+        assertThat(f.get("rule").asText()).isEqualTo("CAUSALITY_LEAK");
+        assertThat(f.get("severity").asText()).isEqualTo("violation");
+        CliTest.Out wrapped = caddie("lint", SharedData.file("pgolf-scripts/2026-04-06_SP8192_QK5_LegalTTT_1.0828/train_gpt.py").toString(), "--baseline", baseline.toString());
+        assertThat(wrapped.code()).isZero();
+        assertThat(wrapped.stdout()).contains("(decoded): clean");
+        Path notPython = Files.writeString(tmp.resolve("notes.py"), "this is not python at all\n");
+        CliTest.Out bad = caddie("lint", notPython.toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.stderr()).contains("notes.py: not valid Python, line 1");
+    }
 }

@@ -1,0 +1,318 @@
+package dev.caddie.rules;
+
+import dev.caddie.SharedData;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The lint on the challenge's baseline turned invalid in each way the rules name (the variants are written
+ * here, from the rules), on legal variants that must stay clean, and on every record script on file.
+ */
+class ScriptLintTest {
+    static String baseline;
+    static ScriptCode baselineCode;
+    @TempDir Path tmp;
+
+    @BeforeAll
+    static void readBaseline() throws Exception {
+        baselineCode = ScriptCode.read(SharedData.file("pgolf-scripts/baseline/train_gpt.py"));
+        baseline = new String(baselineCode.bytes(), StandardCharsets.UTF_8);
+    }
+
+    /** The baseline with {@code code} inserted before the line that starts with {@code anchor}. */
+    static String insertBefore(String text, String anchor, String code) {
+        int i = text.indexOf(anchor);
+        assertThat(i).as("anchor %s", anchor).isGreaterThanOrEqualTo(0);
+        assertThat(text.indexOf(anchor, i + 1)).as("anchor %s is unique", anchor).isLessThan(0);
+        int lineStart = text.lastIndexOf('\n', i) + 1;
+        return text.substring(0, lineStart) + code + text.substring(lineStart);
+    }
+
+    static int lineOf(String text, String marker) {
+        int i = text.indexOf(marker);
+        assertThat(i).as("marker %s", marker).isGreaterThanOrEqualTo(0);
+        return (int) text.substring(0, i).chars().filter(c -> c == '\n').count() + 1;
+    }
+
+    private List<LintFinding> lint(String text) throws Exception {
+        return ScriptLint.lint(ScriptCode.of(tmp.resolve("train_gpt.py"), text.getBytes(StandardCharsets.UTF_8)), baselineCode);
+    }
+
+    private static List<LintFinding> violations(List<LintFinding> fs) { return fs.stream().filter(LintFinding::violation).toList(); }
+
+    static final String PRE_QUANT_TTT = """
+            def ttt_adapt(args, model, val_tokens, device):
+                opt = torch.optim.SGD(model.parameters(), lr=1e-4)
+                seq = args.train_seq_len
+                for epoch in range(2):
+                    for start in range(0, val_tokens.numel() - seq * 8 - 1, seq * 8):
+                        local = val_tokens[start:start + seq * 8 + 1].to(device=device, dtype=torch.int64)
+                        x = local[:-1].reshape(-1, seq)
+                        y = local[1:].reshape(-1, seq)
+                        loss = model(x, y)
+                        opt.zero_grad()
+                        loss.backward()  # SINK
+                        opt.step()
+
+
+            """;
+
+    @Test
+    void preQuantTestTimeTrainingOnValidationIsAViolationAtTheBackwardWithItsChain() throws Exception {
+        String v = insertBefore(insertBefore(baseline, "def main() -> None:", PRE_QUANT_TTT),
+                "    quant_obj, quant_stats = quantize_state_dict_int8(", "    ttt_adapt(args, base_model, val_tokens, device)\n");
+        List<LintFinding> fs = lint(v);
+        LintFinding f = violations(fs).stream().filter(x -> x.rule().equals("VAL_TRAIN_BEFORE_SCORE")).findFirst().orElseThrow();
+        assertThat(f.line()).isEqualTo(lineOf(v, "# SINK"));
+        assertThat(f.chain()).extracting(LintFinding.Step::via).contains("ttt_adapt");
+        assertThat(f.message()).contains("before they are scored at line " + lineOf(v, "val_loss_sum += batch_loss"));
+        // ...and the model trained on validation tokens is then written into the artifact:
+        assertThat(violations(fs)).anyMatch(x -> x.rule().equals("PAID_PREFIX") && x.line() == lineOf(v, "torch.save(quant_obj, quant_buf)"));
+    }
+
+    @Test
+    void trainingOnValidationAfterTheArtifactButBeforeTheFinalScoreIsAViolation() throws Exception {
+        String v = insertBefore(insertBefore(baseline, "def main() -> None:", PRE_QUANT_TTT),
+                "    t_qeval = time.perf_counter()", "    ttt_adapt(args, base_model, val_tokens, device)\n");
+        List<LintFinding> fs = violations(lint(v));
+        assertThat(fs).extracting(LintFinding::rule).containsExactly("VAL_TRAIN_BEFORE_SCORE");
+        assertThat(fs.get(0).line()).isEqualTo(lineOf(v, "# SINK"));
+    }
+
+    static final String SCORE_FIRST = """
+            def eval_score_first_ttt(args, model, val_tokens, device, base_bytes_lut, has_leading_space_lut, is_boundary_token_lut):
+                seq = args.train_seq_len
+                chunk = seq * 16
+                opt = torch.optim.SGD(model.parameters(), lr=1e-4)
+                loss_sum = torch.zeros((), device=device, dtype=torch.float64)
+                token_count = torch.zeros((), device=device, dtype=torch.float64)
+                byte_count = torch.zeros((), device=device, dtype=torch.float64)
+                for start in range(0, val_tokens.numel() - chunk - 1, chunk):
+                    local = val_tokens[start:start + chunk + 1].to(device=device, dtype=torch.int64)
+                    x = local[:-1].reshape(-1, seq)
+                    y = local[1:].reshape(-1, seq)
+                    with torch.inference_mode():
+                        nll = model(x, y).detach()
+                        loss_sum += nll.to(torch.float64) * y.numel()  # SCORE
+                        token_count += y.numel()
+                        byte_count += base_bytes_lut[y].to(torch.float64).sum()
+                    for _ in range(3):
+                        loss = model(x, y)
+                        opt.zero_grad()
+                        loss.backward()  # SINK
+                        opt.step()
+                val_loss = loss_sum / token_count
+                return float(val_loss), float(val_loss / math.log(2.0) * token_count / byte_count)
+
+
+            """;
+    static final String SCORE_FIRST_CALL = """
+                ttt_loss, ttt_bpb = eval_score_first_ttt(args, base_model, val_tokens, device, base_bytes_lut, has_leading_space_lut, is_boundary_token_lut)
+                log0(f"final_ttt_exact val_loss:{ttt_loss:.8f} val_bpb:{ttt_bpb:.8f}")
+            """;
+
+    @Test
+    void scoreFirstTestTimeTrainingIsClean() throws Exception {
+        String v = insertBefore(insertBefore(baseline, "def main() -> None:", SCORE_FIRST),
+                "    if distributed:\n        dist.destroy_process_group()", SCORE_FIRST_CALL);
+        assertThat(violations(lint(v))).isEmpty();
+    }
+
+    static final String MULTI_EPOCH = """
+            def eval_multi_epoch_ttt(args, model, val_tokens, device, base_bytes_lut, has_leading_space_lut, is_boundary_token_lut):
+                seq = args.train_seq_len
+                chunk = seq * 16
+                opt = torch.optim.SGD(model.parameters(), lr=1e-4)
+                loss_sum = torch.zeros((), device=device, dtype=torch.float64)
+                token_count = torch.zeros((), device=device, dtype=torch.float64)
+                byte_count = torch.zeros((), device=device, dtype=torch.float64)
+                for epoch in range(2):
+                    for start in range(0, val_tokens.numel() - chunk - 1, chunk):
+                        local = val_tokens[start:start + chunk + 1].to(device=device, dtype=torch.int64)
+                        x = local[:-1].reshape(-1, seq)
+                        y = local[1:].reshape(-1, seq)
+                        with torch.inference_mode():
+                            nll = model(x, y).detach()
+                            loss_sum += nll.to(torch.float64) * y.numel()
+                            token_count += y.numel()
+                            byte_count += base_bytes_lut[y].to(torch.float64).sum()
+                        loss = model(x, y)
+                        opt.zero_grad()
+                        loss.backward()  # SINK
+                        opt.step()
+                val_loss = loss_sum / token_count
+                return float(val_loss), float(val_loss / math.log(2.0) * token_count / byte_count)
+
+
+            """;
+
+    @Test
+    void scoringTheSameChunksAgainInALaterEpochIsAViolation() throws Exception {
+        String v = insertBefore(insertBefore(baseline, "def main() -> None:", MULTI_EPOCH),
+                "    if distributed:\n        dist.destroy_process_group()", SCORE_FIRST_CALL.replace("eval_score_first_ttt", "eval_multi_epoch_ttt"));
+        List<LintFinding> fs = violations(lint(v));
+        assertThat(fs).extracting(LintFinding::rule).containsExactly("VAL_TRAIN_BEFORE_SCORE");
+        assertThat(fs.get(0).message()).contains("later pass");
+        assertThat(fs.get(0).line()).isEqualTo(lineOf(v, "# SINK"));
+    }
+
+    @Test
+    void perDocumentAdaptersScoredFirstAreClean() throws Exception {
+        String perDoc = """
+                class DocAdapter(nn.Module):
+                    def __init__(self, dim):
+                        super().__init__()
+                        self.scale = nn.Parameter(torch.ones(dim))
+
+
+                def eval_per_doc_ttt(args, model, val_tokens, device, base_bytes_lut, docs):
+                    loss_sum = torch.zeros((), device=device, dtype=torch.float64)
+                    byte_count = torch.zeros((), device=device, dtype=torch.float64)
+                    for doc_start, doc_end in docs:
+                        adapter = DocAdapter(args.model_dim)
+                        opt = torch.optim.Adam(adapter.parameters(), lr=1e-3)
+                        for ci in range(doc_start, doc_end, 256):
+                            local = val_tokens[ci:ci + 257].to(device=device, dtype=torch.int64)
+                            x, y = local[:-1][None], local[1:][None]
+                            with torch.no_grad():
+                                loss_sum += model(x, y, adapter).to(torch.float64)
+                                byte_count += base_bytes_lut[y].sum()
+                            loss = model(x, y, adapter)
+                            loss.backward()
+                            opt.step()
+                    return loss_sum, byte_count
+
+
+                """;
+        String v = insertBefore(insertBefore(baseline, "def main() -> None:", perDoc),
+                "    if distributed:\n        dist.destroy_process_group()", "    eval_per_doc_ttt(args, base_model, val_tokens, device, base_bytes_lut, [(0, 4096)])\n");
+        assertThat(violations(lint(v))).isEmpty();
+    }
+
+    @Test
+    void validationTokensStoredInTheArtifactArePaidPrefix() throws Exception {
+        String v = insertBefore(baseline, "    quant_buf = io.BytesIO()", "    quant_obj[\"prefix\"] = val_tokens[:4096].clone()\n");
+        List<LintFinding> fs = violations(lint(v));
+        assertThat(fs).extracting(LintFinding::rule).containsExactly("PAID_PREFIX");
+        assertThat(fs.get(0).line()).isEqualTo(lineOf(v, "torch.save(quant_obj, quant_buf)"));
+    }
+
+    @Test
+    void trainingShardsReadDuringEvaluationOrAfterTheArtifactAreViolations() throws Exception {
+        String inEval = insertBefore(baseline, "    val_loss_sum = torch.zeros((), device=device, dtype=torch.float64)",
+                "    extra = load_data_shard(Path(sorted(glob.glob(args.train_files))[0]))  # SINK\n");
+        List<LintFinding> a = violations(lint(inEval));
+        assertThat(a).extracting(LintFinding::rule).containsExactly("TRAIN_DATA_AT_EVAL");
+        assertThat(a.get(0).line()).isEqualTo(lineOf(inEval, "# SINK"));
+        String burst = insertBefore(baseline, "    torch.cuda.synchronize()\n    t_qeval",
+                "    burst_loader = DistributedTokenLoader(args.train_files, rank, world_size, device)  # SINK\n");
+        List<LintFinding> b = violations(lint(burst));
+        assertThat(b).extracting(LintFinding::rule).containsExactly("TRAIN_DATA_AT_EVAL");
+        assertThat(b.get(0).line()).isEqualTo(lineOf(burst, "# SINK"));
+    }
+
+    @Test
+    void aDownloadAtRunTimeIsNetworkAtEval() throws Exception {
+        String v = insertBefore(insertBefore(baseline, "import torch\n", "import urllib.request\n"),
+                "    torch.cuda.synchronize()\n    t_qeval", "    urllib.request.urlretrieve(\"https://example.com/x.bin\", \"x.bin\")  # SINK\n");
+        List<LintFinding> fs = violations(lint(v));
+        assertThat(fs).extracting(LintFinding::rule).containsExactly("NETWORK_AT_EVAL");
+        assertThat(fs.get(0).line()).isEqualTo(lineOf(v, "# SINK"));
+    }
+
+    static final String CALIB = """
+            def collect_hessians(model, args, rank, world_size, device):
+                loader = DistributedTokenLoader(args.train_files, rank, world_size, device)  # SINK
+                x, y = loader.next_batch(args.train_batch_tokens, args.train_seq_len, 1)
+                return x
+
+
+            """;
+
+    @Test
+    void calibrationOnTrainingDataAfterTheCapIsAViolationUnlessTimeIsReservedForIt() throws Exception {
+        String v = insertBefore(insertBefore(baseline, "def main() -> None:", CALIB),
+                "    quant_obj, quant_stats = quantize_state_dict_int8(", "    hessians = collect_hessians(base_model, args, rank, world_size, device)\n");
+        List<LintFinding> fs = violations(lint(v));
+        assertThat(fs).extracting(LintFinding::rule).containsExactly("CALIB_AFTER_CAP");
+        assertThat(fs.get(0).line()).isEqualTo(lineOf(v, "# SINK"));
+        String reserved = v.replace("    max_wallclock_ms = 1000.0 * args.max_wallclock_seconds if args.max_wallclock_seconds > 0 else None",
+                "    max_wallclock_ms = 1000.0 * (args.max_wallclock_seconds - gptq_reserve_seconds) if args.max_wallclock_seconds > 0 else None");
+        assertThat(reserved).isNotEqualTo(v);
+        assertThat(violations(lint(reserved))).isEmpty();
+    }
+
+    @Test
+    void nonCausalAttentionAndLearnedMasksAreCausalityLeaks() throws Exception {
+        String v = baseline.replace("            is_causal=True,", "            is_causal=False,");
+        List<LintFinding> fs = violations(lint(v));
+        assertThat(fs).extracting(LintFinding::rule).containsExactly("CAUSALITY_LEAK");
+        assertThat(fs.get(0).line()).isEqualTo(lineOf(v, "y = F.scaled_dot_product_attention("));
+        String learned = insertBefore(baseline, "        self.rotary = Rotary(", "        self.attn_mask = nn.Parameter(torch.zeros(1024, 1024))\n");
+        assertThat(violations(lint(learned))).extracting(LintFinding::rule).containsExactly("CAUSALITY_LEAK");
+    }
+
+    @Test
+    void aSmearThatIgnoresDocumentBoundariesIsAReviewFinding() throws Exception {
+        String smear = """
+                class SmearGate(nn.Module):
+                    def __init__(self, dim):
+                        super().__init__()
+                        self.gate = nn.Parameter(torch.zeros(dim))
+
+                    def forward(self, x):
+                        prev = torch.cat([torch.zeros_like(x[:, :1]), x[:, :-1]], dim=1)
+                        return x + torch.sigmoid(self.gate) * prev
+
+
+                """;
+        List<LintFinding> fs = lint(insertBefore(baseline, "class GPT(nn.Module):", smear));
+        assertThat(violations(fs)).isEmpty();
+        assertThat(fs).anyMatch(f -> f.rule().equals("CAUSALITY_LEAK") && f.severity().equals(LintFinding.REVIEW));
+    }
+
+    @Test
+    void aDifferentByteCountIsAReviewNotAViolation() throws Exception {
+        String v = baseline.replace("base_bytes_np[token_id] = len(piece.encode(\"utf-8\"))", "base_bytes_np[token_id] = len(piece.encode(\"utf-8\")) + 1");
+        assertThat(v).isNotEqualTo(baseline);
+        List<LintFinding> fs = lint(v);
+        assertThat(violations(fs)).isEmpty();
+        assertThat(fs).singleElement().satisfies(f -> {
+            assertThat(f.rule()).isEqualTo("BPB_ACCOUNTING");
+            assertThat(f.line()).isEqualTo(lineOf(v, "def build_sentencepiece_luts("));
+        });
+    }
+
+    @Test
+    void theBaselineAndEveryRecordScriptOnFileLintWithoutAViolation() throws Exception {
+        assertThat(lint(baseline)).isEmpty();
+        List<Path> scripts = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(SharedData.file("pgolf-scripts"))) {
+            for (Path d : dirs)
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(d, "*.py")) {
+                    for (Path f : files) if (!f.getFileName().toString().contains("decoded")) scripts.add(f);
+                }
+        }
+        assertThat(scripts).hasSizeGreaterThanOrEqualTo(9);
+        for (Path s : scripts)
+            assertThat(violations(ScriptLint.lint(ScriptCode.read(s), baselineCode))).as(s.toString()).isEmpty();
+    }
+
+    @Test
+    void notPythonAndBrokenWrappersAreClearErrors() throws Exception {
+        assertThatThrownBy(() -> lint("def f(:\n")).hasMessageContaining("train_gpt.py: not valid Python, line 1");
+        Path w = Files.writeString(tmp.resolve("w.py"), "import lzma as L,base64 as B\nexec(L.decompress(B.b85decode(\"0000000000\")))\n");
+        assertThatThrownBy(() -> ScriptCode.read(w)).hasMessageContaining("the exec wrapper does not decode");
+    }
+}
