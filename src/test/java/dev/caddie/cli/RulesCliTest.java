@@ -152,4 +152,23 @@ class RulesCliTest {
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.stderr()).contains("notes.py: not valid Python, line 1");
     }
+
+    @Test
+    void overlapExitsOneWhenAValidationDocumentIsInTrainingAndTwoOnABadShard() throws Exception {
+        char[] val = {1, 5, 6, 7, 8, 9, 10, 11, 12, 1, 20, 21, 22, 23, 24, 25};
+        char[] train = {1, 30, 31, 32, 1, 5, 6, 7, 8, 9, 10, 11, 12, 1, 40, 41};
+        Path dir = Files.createDirectories(tmp.resolve("data"));
+        dev.caddie.data.TokenShard.write(dir.resolve("fineweb_val_000000.bin"), val, 0, val.length);
+        dev.caddie.data.TokenShard.write(dir.resolve("fineweb_train_000000.bin"), train, 0, train.length);
+        CliTest.Out o = caddie("check", "overlap", "--train", dir + "/fineweb_train_*.bin", "--val", dir + "/fineweb_val_*.bin", "--shingle", "4", "--sample", "1");
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.stdout()).contains("exact: 1 of 2 validation documents").contains("VIOLATION");
+        Files.write(dir.resolve("fineweb_train_000001.bin"), new byte[100]);
+        CliTest.Out bad = caddie("check", "overlap", "--train", dir + "/fineweb_train_*.bin", "--val", dir + "/fineweb_val_*.bin");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.stderr()).contains("fineweb_train_000001.bin: 100 bytes is shorter than the 1024-byte shard header").doesNotContain("Exception");
+        CliTest.Out none = caddie("check", "overlap", "--train", dir + "/nothing_*.bin", "--val", dir + "/fineweb_val_*.bin");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.stderr()).contains("--train").contains("no file matches");
+    }
 }
