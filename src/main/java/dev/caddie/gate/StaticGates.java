@@ -10,9 +10,12 @@ public final class StaticGates {
 
     public StaticGates(List<Gate> gates) { this.gates = List.copyOf(gates); }
 
-    /** Protected files first, so tampering is named as such rather than as an edit outside the editable set. */
+    /**
+     * Protected files first, so tampering is named as such rather than as an edit outside the editable set;
+     * the integrity checks last, as they are the slowest.
+     */
     public static StaticGates standard() {
-        return new StaticGates(List.of(new ProtectedFilesGate(), new EditableFilesGate(), new ScriptLinesGate()));
+        return new StaticGates(List.of(new ProtectedFilesGate(), new EditableFilesGate(), new ScriptLinesGate(), new IntegrityLintGate(), new OverlapGate()));
     }
 
     /** Runs the gates in order; the results end with the first failure, if any. */
