@@ -148,6 +148,7 @@ class Tracer:
         self.prog = prog
         self.events = []
         self.stack = []
+        self.source = None  # (line, name) where validation shards are first named on the way
 
     def run_function(self, fn, tainted_params, call_chain, loops, depth):
         if depth > MAX_DEPTH or fn in self.stack:
@@ -259,6 +260,8 @@ class Tracer:
             if isinstance(n, (ast.Attribute, ast.Name)):
                 d = dotted(n)
                 leaf = d.split(".")[-1]
+                if self.source is None and leaf in self.prog.val_attrs and leaf.lower().endswith(("files", "pattern", "path", "glob", "shards")):
+                    self.source = (n.lineno, d)
                 if leaf in self.prog.train_attrs or TRAIN_NAME.match(leaf):
                     self.events.append(Event("RTRAIN", n.lineno, chain, loops, d))
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and TRAIN_GLOB.search(n.value) and len(n.value) < 200:
@@ -380,14 +383,15 @@ def loop_feeds_inner(loop, inner_loop):
     return bool(rebound & reads)
 
 
-def judge(prog, events):
+def judge(prog, events, source=None):
     findings = []
 
     def add(rule, severity, line, chain, message):
         findings.append({"rule": rule, "severity": severity, "line": line, "chain": chain, "message": message})
 
-    def where(ev):
-        return [{"line": l, "via": f} for l, f in ev.chain] + [{"line": ev.line, "via": ev.kind.lower()}]
+    def where(ev, from_source=False):
+        head = [{"line": source[0], "via": "validation data (" + source[1] + ")"}] if from_source and source else []
+        return head + [{"line": l, "via": f} for l, f in ev.chain] + [{"line": ev.line, "via": ev.kind.lower()}]
 
     scores = [i for i, e in enumerate(events) if e.kind == "SCORE"]
     writes = [i for i, e in enumerate(events) if e.kind == "WRITE"]
@@ -408,7 +412,7 @@ def judge(prog, events):
             if not repass:
                 legal = True
                 break
-            add("VAL_TRAIN_BEFORE_SCORE", "violation", t.line, where(t),
+            add("VAL_TRAIN_BEFORE_SCORE", "violation", t.line, where(t, True),
                 "validation tokens are scored again in a later pass of the loop at line %d after being trained on at line %d (multi-epoch test-time training)"
                 % (repass[0][1], t.line))
             reported.add(t.line)
@@ -422,7 +426,7 @@ def judge(prog, events):
         if not legal and later:
             s = events[later[0]]
             src = getattr(t, "origin", None)
-            add("VAL_TRAIN_BEFORE_SCORE", "violation", t.line, where(t),
+            add("VAL_TRAIN_BEFORE_SCORE", "violation", t.line, where(t, True) + [{"line": s.line, "via": "score"}],
                 "validation tokens%s reach a training step at line %d before they are scored at line %d" %
                 (" (from line %d)" % src if src else "", t.line, s.line))
             reported.add(t.line)
@@ -435,13 +439,13 @@ def judge(prog, events):
             pass
         for j in writes:
             if j > i and scope is None:
-                add("PAID_PREFIX", "violation", events[j].line, where(t) + [{"line": events[j].line, "via": "write"}],
+                add("PAID_PREFIX", "violation", events[j].line, where(t, True) + [{"line": events[j].line, "via": "write"}],
                     "the model is written out at line %d after training on validation tokens at line %d: validation data ends up in the artifact" % (events[j].line, t.line))
                 break
     for j in writes:
         e = events[j]
         if getattr(e, "val", False):
-            add("PAID_PREFIX", "violation", e.line, where(e), "validation tokens (or data derived from them) are written out at line %d: the artifact may carry them" % e.line)
+            add("PAID_PREFIX", "violation", e.line, where(e, True), "validation tokens (or data derived from them) are written out at line %d: the artifact may carry them" % e.line)
     last_write = writes[-1] if writes else None
     for k, e in enumerate(events):
         if e.kind != "RTRAIN":
@@ -588,7 +592,7 @@ def main():
     holder = ast.FunctionDef(name="<entry>", args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]),
                              body=body, decorator_list=[], lineno=1)
     tracer.run_function(holder, set(), [], (), 0)
-    findings = judge(prog, tracer.events) + bpb_accounting(prog, payload.get("baseline"))
+    findings = judge(prog, tracer.events, tracer.source) + bpb_accounting(prog, payload.get("baseline"))
     findings.sort(key=lambda f: (f["line"], f["rule"]))
     out = {"findings": findings, "events": len(tracer.events)}
     if payload.get("trace"):

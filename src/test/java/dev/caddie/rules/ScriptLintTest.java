@@ -76,6 +76,9 @@ class ScriptLintTest {
         LintFinding f = violations(fs).stream().filter(x -> x.rule().equals("VAL_TRAIN_BEFORE_SCORE")).findFirst().orElseThrow();
         assertThat(f.line()).isEqualTo(lineOf(v, "# SINK"));
         assertThat(f.chain()).extracting(LintFinding.Step::via).contains("ttt_adapt");
+        // from where the validation shards enter, through the call, to the sink, to the score it precedes:
+        assertThat(f.chain().get(0).line()).isEqualTo(lineOf(v, "val_tokens = load_validation_tokens(args.val_files"));
+        assertThat(f.chain().get(f.chain().size() - 1).via()).isEqualTo("score");
         assertThat(f.message()).contains("before they are scored at line " + lineOf(v, "val_loss_sum += batch_loss"));
         // ...and the model trained on validation tokens is then written into the artifact:
         assertThat(violations(fs)).anyMatch(x -> x.rule().equals("PAID_PREFIX") && x.line() == lineOf(v, "torch.save(quant_obj, quant_buf)"));
