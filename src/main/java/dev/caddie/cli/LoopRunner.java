@@ -12,6 +12,8 @@ import dev.caddie.search.SearchProposer;
 import dev.caddie.task.TaskSpec;
 
 import java.time.Duration;
+import dev.caddie.agent.AgentProposer;
+
 import java.time.LocalDate;
 import java.time.format.TextStyle;
 import java.util.List;
@@ -22,10 +24,15 @@ final class LoopRunner {
     private LoopRunner() {}
 
     static Proposer proposer(String name, long seed) {
-        return switch (name) {
-            case "search" -> new SearchProposer(seed);
-            default -> throw new IllegalArgumentException("unknown proposer '" + name + "'; accepted: search");
-        };
+        if (name.equals("search")) return new SearchProposer(seed);
+        throw new IllegalArgumentException("unknown proposer '" + name + "'; accepted: search, agent:NAME (an [agent.NAME] in caddie.toml)");
+    }
+
+    /** search, or agent:NAME for the coding agent configured as [agent.NAME] (sandboxed unless told otherwise). */
+    static Proposer proposer(String name, long seed, TaskSpec task, Ledger ledger, boolean unsandboxed) {
+        if (!name.startsWith("agent:")) return proposer(name, seed);
+        Workspace ws = new Workspace(task.workspace());
+        return new AgentProposer(task.agent(name.substring("agent:".length())), ledger, !unsandboxed, ws.caddieDir().resolve("agents"));
     }
 
     /** The tag given, else the one this ledger used last (so `caddie run` resumes), else today's (e.g. nov24). */
@@ -46,12 +53,16 @@ final class LoopRunner {
     }
 
     static List<Experiment> run(TaskSpec task, String proposerName, LoopOptions base, String tagGiven) throws Exception {
+        return run(task, proposerName, base, tagGiven, false);
+    }
+
+    static List<Experiment> run(TaskSpec task, String proposerName, LoopOptions base, String tagGiven, boolean unsandboxed) throws Exception {
         Workspace ws = new Workspace(task.workspace());
         try (Ledger ledger = Ledger.open(ws.ledgerFile())) {
             String tag = tag(ledger, tagGiven);
             LoopOptions opt = new LoopOptions(tag, base.experiments(), base.hours(), base.tier() == null ? task.loop().tier() : base.tier(), base.seed());
             TerminalConsole console = new TerminalConsole(System.out);
-            ExperimentLoop loop = new ExperimentLoop(task, ledger, new Runner(new LocalExecutor()), proposer(proposerName, base.seed()), console);
+            ExperimentLoop loop = new ExperimentLoop(task, ledger, new Runner(new LocalExecutor()), proposer(proposerName, base.seed(), task, ledger, unsandboxed), console);
             Thread hook = new Thread(() -> {
                 System.out.println("\ncaddie: stopping; the current run is recorded as interrupted (run `caddie run` again to resume tag " + tag + ")");
                 loop.stop(Duration.ofSeconds(20));

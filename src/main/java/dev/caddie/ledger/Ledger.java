@@ -73,6 +73,30 @@ public final class Ledger implements AutoCloseable {
                 tag, commit, parent, proposer, description, toJson(env), filesChanged, linesAdded, linesRemoved, now());
     }
 
+    /** An agent's stated hypothesis for a candidate, with what its run cost in tokens and dollars when the CLI said. */
+    public long addHypothesis(long candidateId, Hypothesis h) {
+        return insert("INSERT INTO hypotheses(candidate_id, agent, hypothesis, predicted_delta, basis, risk, input_tokens, output_tokens, cost_usd, transcript_path, created_at) "
+                        + "VALUES(?,?,?,?,?,?,?,?,?,?,?)", candidateId, h.agent(), h.hypothesis(), h.predictedDelta(), h.basis(), h.risk(),
+                h.inputTokens(), h.outputTokens(), h.costUsd(), h.transcriptPath(), now());
+    }
+
+    /** Every hypothesis of a tag with its candidate's outcome (the verdict and the gain it measured), oldest first. */
+    public List<Hypothesis.Outcome> hypotheses(String tag) {
+        List<Hypothesis.Outcome> out = new ArrayList<>();
+        for (Experiment e : experiments(tag)) {
+            List<Hypothesis> hs = query("SELECT * FROM hypotheses WHERE candidate_id=? ORDER BY id", Ledger::hypothesisRow, e.candidate().id());
+            for (Hypothesis h : hs) out.add(new Hypothesis.Outcome(e, h));
+        }
+        return out;
+    }
+
+    private static Hypothesis hypothesisRow(java.sql.ResultSet rs) throws SQLException {
+        return new Hypothesis(rs.getString("agent"), rs.getString("hypothesis"), (Double) rs.getObject("predicted_delta") == null ? null : rs.getDouble("predicted_delta"),
+                rs.getString("basis"), rs.getString("risk"), rs.getObject("input_tokens") == null ? null : rs.getLong("input_tokens"),
+                rs.getObject("output_tokens") == null ? null : rs.getLong("output_tokens"), rs.getObject("cost_usd") == null ? null : rs.getDouble("cost_usd"),
+                rs.getString("transcript_path"));
+    }
+
     /** Records a run as started by this process, before its command starts. */
     public long startRun(long candidateId, String tier, long seed, String executor, String logPath) {
         return insert("INSERT INTO runs(candidate_id, tier, seed, executor, status, owner_pid, started_at, log_path) VALUES(?,?,?,?,?,?,?,?)",

@@ -103,6 +103,23 @@ final class Migrations {
                       reason TEXT,
                       created_at TEXT NOT NULL,
                       updated_at TEXT)"""
+            },
+            new String[]{
+                    // What a coding agent said it would do and expected, kept beside what happened.
+                    """
+                    CREATE TABLE hypotheses (
+                      id INTEGER PRIMARY KEY,
+                      candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+                      agent TEXT NOT NULL,
+                      hypothesis TEXT NOT NULL,
+                      predicted_delta REAL,
+                      basis TEXT,
+                      risk TEXT,
+                      input_tokens INTEGER,
+                      output_tokens INTEGER,
+                      cost_usd REAL,
+                      transcript_path TEXT,
+                      created_at TEXT NOT NULL)"""
             });
 
     /** Runs the migrations not yet applied, each in its own transaction. */

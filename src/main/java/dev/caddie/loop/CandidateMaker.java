@@ -2,6 +2,7 @@ package dev.caddie.loop;
 
 import dev.caddie.gate.CandidateChange;
 import dev.caddie.gate.GateResult;
+import dev.caddie.agent.AgentEdit;
 import dev.caddie.gate.StaticGates;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.Verdict;
@@ -63,11 +64,15 @@ final class CandidateMaker {
                     return new Made(cid, null, env);
                 }
             }
-            String commit = Git.commitAll(wt, commitMessage(proposal.description(), proposerName, env));
+            // An agent says what it did only once it has done it; its hypothesis is kept beside the candidate.
+            AgentEdit agent = proposal.edit() instanceof AgentEdit a ? a : null;
+            String description = agent != null && agent.description() != null ? agent.description() : proposal.description();
+            String commit = Git.commitAll(wt, commitMessage(description, proposerName, env));
             List<String> changed = git.changedFiles(parent, commit);
             int[] stat = git.diffStat(parent, commit);
-            long cid = ledger.addCandidate(tag, commit, parent, proposerName, proposal.description(), env, stat[0], stat[1], stat[2]);
-            listener.candidate(cid, proposal.description());
+            long cid = ledger.addCandidate(tag, commit, parent, proposerName, description, env, stat[0], stat[1], stat[2]);
+            if (agent != null && agent.hypothesis() != null) ledger.addHypothesis(cid, agent.hypothesis());
+            listener.candidate(cid, description);
             for (GateResult g : gates.check(new CandidateChange(task, wt, changed))) {
                 ledger.addGateResult(cid, null, g.gate(), g.passed(), g.reason());
                 if (!g.passed()) {

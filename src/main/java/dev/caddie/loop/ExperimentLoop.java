@@ -119,7 +119,7 @@ public final class ExperimentLoop {
         } else {
             List<Trial> history = past.stream().filter(e -> e.verdict() != null && !e.verdict().verdict().equals(Verdict.INTERRUPTED))
                     .map(e -> new Trial(e.candidate().env(), scored(e) ? score(e) : null)).toList();
-            proposal = proposer.propose(new ProposalContext(task, history, bestEnv, best.map(this::score).orElse(null), past.size()));
+            proposal = proposer.propose(new ProposalContext(task, opt.tag(), history, bestEnv, best.map(this::score).orElse(null), past.size()));
             proposerName = proposer.name();
         }
         CandidateMaker.Made made = maker.make(opt.tag(), git.revParse(branch), proposal, proposerName, bestEnv, best.map(this::score).orElse(null));

@@ -203,6 +203,6 @@ public final class Tournament {
             boolean ok = r.valBpb() != null && r.artifactBytes() != null && r.artifactBytes() <= task.limits().artifactBytes();
             history.add(new Trial(e.candidate().env(), ok ? r.valBpb() : null));
         }
-        return proposer.propose(new ProposalContext(task, history, Map.of(), null, past.size()));
+        return proposer.propose(new ProposalContext(task, tag, history, Map.of(), null, past.size()));
     }
 }

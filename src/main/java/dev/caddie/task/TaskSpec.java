@@ -21,9 +21,17 @@ public record TaskSpec(
         Map<String, Tier> tiers,
         List<SearchParam> search,
         LoopSettings loop,
-        BudgetSettings budget) {
+        BudgetSettings budget,
+        Map<String, AgentSpec> agents) {
 
     public static final String FILE = "caddie.toml";
+
+    /** The agent configured as [agent.NAME], or an error naming the ones there are. */
+    public AgentSpec agent(String name) {
+        AgentSpec a = agents.get(name);
+        if (a == null) throw new IllegalArgumentException("no [agent." + name + "] in " + FILE + (agents.isEmpty() ? "" : "; configured: " + String.join(", ", agents.keySet())));
+        return a;
+    }
 
     public Tier tier(String tierName) {
         Tier t = tiers.get(tierName);

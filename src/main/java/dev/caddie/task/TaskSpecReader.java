@@ -126,9 +126,25 @@ public final class TaskSpecReader {
                 (int) (budgetNode.has("min_interval_minutes") ? integer(budgetNode, "budget.min_interval_minutes", 0, 100_000) : 0),
                 promoteTier, (int) (budgetNode.has("seeds") ? integer(budgetNode, "budget.seeds", 1, 100) : 3));
 
+        Map<String, AgentSpec> agents = new LinkedHashMap<>();
+        JsonNode agentsNode = table(root, "agent", false);
+        for (Iterator<Map.Entry<String, JsonNode>> it = agentsNode.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String p = "agent." + e.getKey();
+            if (!e.getValue().isObject()) { problem(p, "must be a table [" + p + "]"); continue; }
+            JsonNode a = e.getValue();
+            String kind = string(a, p + ".kind", null);
+            if (kind != null && !AgentSpec.KINDS.contains(kind)) problem(p + ".kind", "'" + kind + "' is not a kind; accepted: " + String.join(", ", AgentSpec.KINDS));
+            List<String> agentCommand = strings(a, p + ".command", "generic".equals(kind));
+            String model = a.has("model") ? string(a, p + ".model", null) : null;
+            long timeout = a.has("timeout_seconds") ? integer(a, p + ".timeout_seconds", 1, 24 * 3600) : 1800;
+            agents.put(e.getKey(), new AgentSpec(e.getKey(), kind, agentCommand, model, strings(a, p + ".args", false), (int) timeout,
+                    stringMap(table(a, p + ".env", false), p + ".env")));
+        }
+
         if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
         return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
-                limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK, sota, sotaFraction), budget);
+                limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK, sota, sotaFraction), budget, agents);
     }
 
     private SearchParam searchParam(String name, JsonNode n) {

@@ -77,4 +77,19 @@ class TaskSpecReaderTest {
         for (int i = 0; i < lines.length; i++) if (lines[i].contains(needle)) return i + 1;
         throw new AssertionError(needle);
     }
+
+    @Test
+    void agentsAreReadWithTheirKindAndABadOneNamesItsLine() throws Exception {
+        String ok = Presets.text("tiny-golf") + "\n[agent.claude]\nkind = \"claude\"\nmodel = \"sonnet\"\n\n[agent.mine]\nkind = \"generic\"\ncommand = [\"my-agent\", \"--fast\"]\ntimeout_seconds = 120\n";
+        TaskSpec t = parse(ok);
+        assertThat(t.agent("claude").model()).isEqualTo("sonnet");
+        assertThat(t.agent("claude").timeoutSeconds()).isEqualTo(1800);
+        assertThat(t.agent("mine").command()).containsExactly("my-agent", "--fast");
+        assertThatThrownBy(() -> t.agent("codex")).hasMessageContaining("no [agent.codex] in caddie.toml; configured: claude, mine");
+        String bad = Presets.text("tiny-golf") + "\n[agent.x]\nkind = \"cursor\"\n\n[agent.y]\nkind = \"generic\"\n";
+        assertThatThrownBy(() -> parse(bad)).satisfies(e -> {
+            assertThat(e.getMessage()).contains("caddie.toml:" + lineOf(bad, "kind = \"cursor\"") + ": agent.x.kind: 'cursor' is not a kind; accepted: claude, codex, opencode, aider, generic");
+            assertThat(e.getMessage()).contains("agent.y.command: missing; accepted: an array of strings");
+        });
+    }
 }

@@ -1,0 +1,41 @@
+package dev.caddie.agent;
+
+import dev.caddie.ledger.Hypothesis;
+import dev.caddie.ledger.Ledger;
+import dev.caddie.ledger.Verdict;
+import dev.caddie.task.Presets;
+import dev.caddie.task.TaskSpec;
+import dev.caddie.task.TaskSpecReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DecisionStateTest {
+    @TempDir Path tmp;
+
+    @Test
+    void aThousandExperimentsStillFitTheBudgetWithTheNewestFirstToGo() throws Exception {
+        TaskSpec task = new TaskSpecReader().parse(tmp, "caddie.toml", Presets.text("parameter-golf"));
+        try (Ledger l = Ledger.open(tmp.resolve("ledger.db"))) {
+            for (int i = 0; i < 1000; i++) {
+                String desc = "experiment " + i + ": raise the warmdown and try a longer explanation of the idea behind it that goes on and on " + "x".repeat(i % 50);
+                long cid = l.addCandidate("t", "c" + i, "p", i == 0 ? "baseline" : "agent:a", desc, Map.of("MATRIX_LR", "0.0" + (i % 9 + 1)), 1, 2, 3);
+                long rid = l.startRun(cid, "local", 1337, "local", null);
+                l.finishRun(rid, new Ledger.RunFinish("ok", 1000, 0, "sha", "final", 1.2 - i * 1e-5, 2.0, 15_000_000L, 50_000L, 600_000L, 1000, 10_000L, null, 0.0));
+                l.addVerdict(cid, rid, i % 3 == 0 ? Verdict.KEEP : Verdict.DISCARD, "gain " + i + " against a noise threshold of 0.0021 (2.0 sigma)", 1.2);
+                if (i > 0) l.addHypothesis(cid, new Hypothesis("a", i % 3 != 0 && i % 10 == 1 ? "add dropout to the MLP, try " + i : "warmdown schedule change number " + i, -0.002, "b", "r", 10L, 5L, 0.01, null));
+            }
+            String state = DecisionState.render(task, l, "t");
+            assertThat(state.length()).isLessThanOrEqualTo(DecisionState.MAX_CHARS);
+            assertThat(DecisionState.sections(state)).containsExactly("Rules", "Current best", "Latest experiments (newest last)", "Dead ends (do not repeat)",
+                    "Learned rules", "Open research findings", "Budget");
+            assertThat(state).contains("#1000 agent:a").contains("artifact (script bytes + compressed model) <= 16,000,000 bytes").contains("1000 experiments so far");
+            // dropout was only ever discarded (a learned rule); warmdown also won, so it is not one:
+            assertThat(state).contains("'dropout' failed").doesNotContain("'warmdown' failed");
+        }
+    }
+}
