@@ -97,6 +97,57 @@ public final class Ledger implements AutoCloseable {
                 rs.getString("transcript_path"));
     }
 
+    /** Posts a message once: a second post with the same dedup key returns the first one's id. A result closes its request. */
+    public synchronized Message.Posted postMessage(String kind, String sender, String body, String dedupKey, Long requestId) {
+        if (!Message.KINDS.contains(kind)) throw new IllegalArgumentException("message kind '" + kind + "' is not one; accepted: " + Message.KINDS);
+        List<Long> existing = query("SELECT id FROM messages WHERE dedup_key=?", rs -> rs.getLong(1), dedupKey);
+        if (!existing.isEmpty()) return new Message.Posted(existing.get(0), true);
+        if (requestId != null && query("SELECT id FROM messages WHERE id=? AND kind='research_request'", rs -> rs.getLong(1), requestId).isEmpty())
+            throw new IllegalArgumentException("request " + requestId + " is not a research request in this ledger");
+        long id = insert("INSERT INTO messages(kind, sender, body, dedup_key, request_id, state, created_at) VALUES(?,?,?,?,?,?,?)",
+                kind, sender, body, dedupKey, requestId, Message.OPEN, now());
+        if (requestId != null) update("UPDATE messages SET state=?, fulfilled_at=? WHERE id=? AND state=?", Message.FULFILLED, now(), requestId, Message.OPEN);
+        return new Message.Posted(id, false);
+    }
+
+    /** Records that a consumer has read a message; acknowledging twice changes nothing. */
+    public synchronized boolean ack(long messageId, String consumer) {
+        if (query("SELECT id FROM messages WHERE id=?", rs -> rs.getLong(1), messageId).isEmpty())
+            throw new IllegalArgumentException("no message " + messageId + " in the ledger");
+        if (!query("SELECT 1 FROM acks WHERE message_id=? AND consumer=?", rs -> rs.getInt(1), messageId, consumer).isEmpty()) return false;
+        insert("INSERT INTO acks(message_id, consumer, acked_at) VALUES(?,?,?)", messageId, consumer, now());
+        return true;
+    }
+
+    /** Messages, oldest first; kind null for all. */
+    public List<Message> messages(String kind) {
+        List<Message> out = new ArrayList<>();
+        for (Object[] r : query("SELECT id, kind, sender, body, request_id, state, created_at FROM messages " + (kind == null ? "" : "WHERE kind=? ") + "ORDER BY id",
+                rs -> new Object[]{rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5), rs.getString(6), rs.getString(7)},
+                kind == null ? new Object[0] : new Object[]{kind})) {
+            List<String> acked = query("SELECT consumer FROM acks WHERE message_id=? ORDER BY consumer", rs -> rs.getString(1), r[0]);
+            out.add(new Message((long) r[0], (String) r[1], (String) r[2], (String) r[3], (Long) r[4], (String) r[5], (String) r[6], acked));
+        }
+        return out;
+    }
+
+    /** A supervised role as the ledger last saw it. */
+    public record Role(String name, Long pid, String pidStartedAt, int attempts, String state, String reason, String heartbeatAt) {}
+
+    public synchronized void setRole(String name, Long pid, String pidStartedAt, int attempts, String state, String reason) {
+        update("INSERT INTO roles(name, pid, pid_started_at, attempts, state, reason, updated_at) VALUES(?,?,?,?,?,?,?) "
+                        + "ON CONFLICT(name) DO UPDATE SET pid=excluded.pid, pid_started_at=excluded.pid_started_at, attempts=excluded.attempts, "
+                        + "state=excluded.state, reason=excluded.reason, updated_at=excluded.updated_at",
+                name, pid, pidStartedAt, attempts, state, reason, now());
+    }
+
+    public void heartbeat(String name) { update("UPDATE roles SET heartbeat_at=? WHERE name=?", now(), name); }
+
+    public List<Role> roles() {
+        return query("SELECT name, pid, pid_started_at, attempts, state, reason, heartbeat_at FROM roles ORDER BY name",
+                rs -> new Role(rs.getString(1), rs.getObject(2) == null ? null : rs.getLong(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getString(6), rs.getString(7)));
+    }
+
     /** Records a run as started by this process, before its command starts. */
     public long startRun(long candidateId, String tier, long seed, String executor, String logPath) {
         return insert("INSERT INTO runs(candidate_id, tier, seed, executor, status, owner_pid, started_at, log_path) VALUES(?,?,?,?,?,?,?,?)",

@@ -120,6 +120,38 @@ final class Migrations {
                       cost_usd REAL,
                       transcript_path TEXT,
                       created_at TEXT NOT NULL)"""
+            },
+            new String[]{
+                    // Messages between roles (research requests and results, findings, promotion requests);
+                    // dedup_key makes posting idempotent, acks record who consumed what.
+                    """
+                    CREATE TABLE messages (
+                      id INTEGER PRIMARY KEY,
+                      kind TEXT NOT NULL,
+                      sender TEXT NOT NULL,
+                      body TEXT NOT NULL,
+                      dedup_key TEXT NOT NULL UNIQUE,
+                      request_id INTEGER REFERENCES messages(id),
+                      state TEXT NOT NULL,
+                      created_at TEXT NOT NULL,
+                      fulfilled_at TEXT)""",
+                    """
+                    CREATE TABLE acks (
+                      message_id INTEGER NOT NULL REFERENCES messages(id),
+                      consumer TEXT NOT NULL,
+                      acked_at TEXT NOT NULL,
+                      PRIMARY KEY (message_id, consumer))""",
+                    // Supervised roles: the child process of each, so a restarted Caddie can stop an orphan.
+                    """
+                    CREATE TABLE roles (
+                      name TEXT PRIMARY KEY,
+                      pid INTEGER,
+                      pid_started_at TEXT,
+                      attempts INTEGER NOT NULL DEFAULT 0,
+                      state TEXT NOT NULL,
+                      reason TEXT,
+                      heartbeat_at TEXT,
+                      updated_at TEXT NOT NULL)"""
             });
 
     /** Runs the migrations not yet applied, each in its own transaction. */
