@@ -44,6 +44,10 @@ public final class ArtifactEstimator {
         Sample s = switch (st.kind()) {
             case INT -> integer(w, rows, cols, st.bits(), spec);
             case FP16 -> Sample.plain(fp16(w, 0.02f), fp16Entropy(w, 0.02f));
+            case BF16 -> {
+                byte[] b = bf16(w, 0.02f);
+                yield Sample.plain(b, SymbolEntropy.ofBytes(b) * b.length / 8);
+            }
             case FP32 -> Sample.plain(fp32(w, 0.02f), 32.0 * w.length / 8);
             case FP8 -> fp8(w, rows, cols);
             case TERNARY -> ternary(w);
@@ -263,6 +267,18 @@ public final class ArtifactEstimator {
         byte[] b = new byte[w.length * 2];
         for (int i = 0; i < w.length; i++) {
             short h = Float.floatToFloat16(w[i] * scale);
+            b[2 * i] = (byte) h;
+            b[2 * i + 1] = (byte) (h >> 8);
+        }
+        return b;
+    }
+
+    /** bfloat16: the top half of the fp32 bits, rounded to nearest even. */
+    private static byte[] bf16(float[] w, float scale) {
+        byte[] b = new byte[w.length * 2];
+        for (int i = 0; i < w.length; i++) {
+            int bits = Float.floatToRawIntBits(w[i] * scale);
+            int h = (bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16;
             b[2 * i] = (byte) h;
             b[2 * i + 1] = (byte) (h >> 8);
         }

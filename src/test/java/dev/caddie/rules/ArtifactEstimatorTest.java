@@ -98,6 +98,9 @@ class ArtifactEstimatorTest {
         assertThatThrownBy(() -> TensorGroup.parse("mlp:lots:5")).hasMessageContaining("PARAMS 'lots' is not a whole number");
         assertThatThrownBy(() -> TensorGroup.parse("mlp:100:12")).hasMessageContaining("bits 12 not supported").hasMessageContaining("1.58 (ternary)");
         assertThat(TensorGroup.parse("fp8_embed:100:8").storage().kind()).isEqualTo(Storage.Kind.FP8);
+        assertThat(TensorGroup.parse("mlp:100:6.0").storage()).isEqualTo(new Storage(Storage.Kind.INT, 6));
+        assertThat(TensorGroup.parse("emb:100:bf16").storage().kind()).isEqualTo(Storage.Kind.BF16);
+        assertThatThrownBy(() -> TensorGroup.parse("mlp:100:5.5")).hasMessageContaining("bits '5.5' not understood");
         assertThat(TensorGroup.parse("blocks:a:b:64880640:1.58").name()).isEqualTo("blocks:a:b");
         assertThatThrownBy(() -> Compressor.parse("lz4-1")).hasMessageContaining("unknown compressor 'lz4-1'").hasMessageContaining("zstd-1..22");
         assertThatThrownBy(() -> Compressor.parse("zstd-40")).hasMessageContaining("level 40 is outside 1..22");
