@@ -134,4 +134,16 @@ class AgentProposerTest {
             assertThat(last(l).verdict().reason()).contains("wrote no .caddie/hypothesis.json");
         }
     }
+
+    @Test
+    void theSupervisorRunsTheExperimentRoleAsAChildCaddie() throws Exception {
+        String out = caddie("supervise", "--agent", "good", "--experiments", "2", "--tier", "test", "--tag", "sup");
+        assertThat(out).contains("role experiment: started (attempt 1 of 5").contains("role experiment: done");
+        try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
+            assertThat(l.experiments("sup")).hasSize(2);
+            assertThat(l.hypotheses("sup")).hasSize(1);
+            assertThat(l.roles()).singleElement().satisfies(r -> assertThat(r.state()).isEqualTo(Supervisor.DONE));
+        }
+        assertThat(Files.readString(ws.resolve(".caddie/roles/experiment.log"))).contains("tag sup");
+    }
 }
