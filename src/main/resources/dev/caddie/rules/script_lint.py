@@ -22,6 +22,7 @@ SCORE_TARGET = re.compile(r"loss|nll|bpb|bits|byte|tok(en)?_?count|count", re.I)
 NET_CALLS = re.compile(r"^(requests\.\w+|urllib\.request\.\w+|urlopen|urlretrieve|http\.client\.\w+|socket\.(socket|create_connection)|"
                        r"hf_hub_download|snapshot_download|load_dataset|torch\.hub\.\w+|download_url_to_file|wget\.download|"
                        r"huggingface_hub\.\w+)$")
+INPLACE = {"add_", "sub_", "mul_", "copy_", "index_add_", "index_copy_", "scatter_add_", "addcmul_", "addcdiv_", "lerp_"}
 ARTIFACT_WRITES = {"torch.save", "pickle.dump", "np.save", "np.savez", "np.savez_compressed", "numpy.save", "safetensors.torch.save_file", "save_file"}
 CALIB_FN = re.compile(r"hessian|calib|gptq", re.I)
 MAX_DEPTH = 12
@@ -247,6 +248,8 @@ class Tracer:
                 for block in (st.body, *[h.body for h in st.handlers], st.orelse, st.finalbody):
                     self._walk(block, tainted, origin, chain, loops, depth, ctx_nograd)
                 continue
+            if isinstance(st, (ast.AugAssign, ast.Assign)) and self._param_update(st, tainted):
+                self.events.append(Event("VTRAIN", st.lineno, chain, loops, ast.unparse(st)[:60]))
             if isinstance(st, ast.AugAssign) and isinstance(st.op, ast.Add) and self.tainted(st.value, tainted):
                 tgt = " ".join(Program.target_names(st.target))
                 if ctx_nograd or SCORE_TARGET.search(tgt):
@@ -272,6 +275,16 @@ class Tracer:
             leaf = name.split(".")[-1]
             if NET_CALLS.match(name) or NET_CALLS.match(leaf):
                 self.events.append(Event("NET", n.lineno, chain, loops, name))
+            elif re.match(r"^(subprocess\.\w+|os\.system|os\.popen)$", name) and re.search(r"\b(wget|curl|https?://|git clone|pip install|hf download)", ast.unparse(n)):
+                self.events.append(Event("NET", n.lineno, chain, loops, name + " (" + ast.unparse(n.args[0])[:60] + ")" if n.args else name))
+            # accelerator.backward(loss), scaler.scale(loss).backward(): the loss may be an argument, not the receiver
+            if leaf == "backward" and isinstance(n.func, ast.Attribute) and not self.tainted(n.func.value, tainted) and any(self.tainted(a, tainted) for a in n.args):
+                self.events.append(Event("VTRAIN", n.lineno, chain, loops, name))
+                self.events[-1].origin = self._origin(n.args[0], origin)
+            # In-place updates of parameters from validation data train without autograd.
+            if leaf in INPLACE and isinstance(n.func, ast.Attribute) and re.search(r"weight|bias|param|\.data|grad", dotted(n.func.value), re.I) \
+                    and (any(self.tainted(a, tainted) for a in n.args) or self.tainted(n.func.value, tainted)):
+                self.events.append(Event("VTRAIN", n.lineno, chain, loops, name))
             if leaf == "backward" and isinstance(n.func, ast.Attribute) and self.tainted(n.func.value, tainted):
                 scope = self._discarded(n.func.value, loops)
                 if scope is not None:
@@ -314,6 +327,17 @@ class Tracer:
             if kw.arg and self.tainted(kw.value, tainted):
                 tp.add(kw.arg)
         self.run_function(callee, tp, chain + [(n.lineno, callee.name)], loops, depth + 1)
+
+    def _param_update(self, st, tainted):
+        """weight.data[idx] += lr * signal, p.data = p.data - g: a parameter written from validation data."""
+        targets = st.targets if isinstance(st, ast.Assign) else [st.target]
+        for t in targets:
+            base = t.value if isinstance(t, ast.Subscript) else t
+            if not isinstance(base, ast.Attribute) or not re.search(r"weight|bias|param|\.data$", dotted(base), re.I):
+                continue
+            if self.tainted(st.value, tainted) or (isinstance(t, ast.Subscript) and self.tainted(t.slice, tainted)):
+                return True
+        return False
 
     def _discarded(self, loss_expr, loops):
         """The loop (its id) when the loss trains a module built fresh inside that loop and never used after it

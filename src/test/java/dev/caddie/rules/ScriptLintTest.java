@@ -226,6 +226,27 @@ class ScriptLintTest {
     }
 
     @Test
+    void validationCountsWrittenIntoTheEmbeddingAreTrainingWithoutAutograd() throws Exception {
+        String v = insertBefore(baseline, "    quant_obj, quant_stats = quantize_state_dict_int8(",
+                "    with torch.no_grad():\n        base_model.tok_emb.weight.data[val_tokens[:4096].long()] += 0.01  # SINK\n");
+        List<LintFinding> fs = violations(lint(v));
+        assertThat(fs).extracting(LintFinding::rule).contains("VAL_TRAIN_BEFORE_SCORE");
+        assertThat(fs.stream().filter(f -> f.rule().equals("VAL_TRAIN_BEFORE_SCORE")).findFirst().orElseThrow().line()).isEqualTo(lineOf(v, "# SINK"));
+        String accel = insertBefore(insertBefore(baseline, "def main() -> None:", PRE_QUANT_TTT.replace("loss.backward()  # SINK", "accelerator.backward(loss)  # SINK")),
+                "    quant_obj, quant_stats = quantize_state_dict_int8(", "    ttt_adapt(args, base_model, val_tokens, device)\n");
+        assertThat(violations(lint(accel))).anyMatch(f -> f.rule().equals("VAL_TRAIN_BEFORE_SCORE") && f.line() == lineOf(accel, "# SINK"));
+    }
+
+    @Test
+    void aShellDownloadIsNetworkAtEvalToo() throws Exception {
+        String v = insertBefore(baseline, "    torch.cuda.synchronize()\n    t_qeval",
+                "    subprocess.run([\"wget\", \"-q\", \"https://example.com/cache.bin\"], check=True)  # SINK\n");
+        List<LintFinding> fs = violations(lint(v));
+        assertThat(fs).extracting(LintFinding::rule).containsExactly("NETWORK_AT_EVAL");
+        assertThat(fs.get(0).line()).isEqualTo(lineOf(v, "# SINK"));
+    }
+
+    @Test
     void aDownloadAtRunTimeIsNetworkAtEval() throws Exception {
         String v = insertBefore(insertBefore(baseline, "import torch\n", "import urllib.request\n"),
                 "    torch.cuda.synchronize()\n    t_qeval", "    urllib.request.urlretrieve(\"https://example.com/x.bin\", \"x.bin\")  # SINK\n");
