@@ -518,6 +518,14 @@ def causality(prog):
                 if has_mask and not causal:
                     out.append({"rule": "CAUSALITY_LEAK", "severity": "review", "line": node.lineno, "chain": [{"line": node.lineno, "via": leaf}],
                                 "message": "attention at line %d uses an explicit mask: check it is strictly causal (and not learned)" % node.lineno})
+        # A lower-triangular "allowed" mask shifted above the diagonal lets position t see t+1.
+        if isinstance(node, ast.Call) and dotted(node.func).split(".")[-1] == "tril":
+            for kw in node.keywords:
+                if kw.arg == "diagonal" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, int) and kw.value.value > 0:
+                    out.append({"rule": "CAUSALITY_LEAK", "severity": "violation", "line": node.lineno, "chain": [{"line": node.lineno, "via": "tril"}],
+                                "message": "tril(..., diagonal=%d) at line %d allows attention %d position(s) into the future" % (kw.value.value, node.lineno, kw.value.value)})
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out += same_inputs_and_targets(node)
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and dotted(node.value.func).endswith("Parameter"):
             for t in node.targets:
                 if re.search(r"mask", dotted(t), re.I):
@@ -531,6 +539,27 @@ def causality(prog):
         if not re.search(r"bos|boundary|doc", src, re.I):
             out.append({"rule": "CAUSALITY_LEAK", "severity": "review", "line": cls.lineno, "chain": [{"line": cls.lineno, "via": cls.name}],
                         "message": "%s mixes each token with the previous one without a BOS/document-boundary mask: it mixes across documents" % cls.name})
+    return out
+
+
+INPUT_NAMES = {"x", "inputs", "input_ids", "x_batch", "xs", "inp"}
+TARGET_NAMES = {"y", "targets", "target_ids", "y_batch", "ys", "labels", "tgt"}
+
+
+def same_inputs_and_targets(fn):
+    """x and y cut from the same slice of the same tokens: the model is asked to predict what it is shown."""
+    out, seen = [], {}
+    for st in ast.walk(fn):
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+            name = st.targets[0].id
+            if name in INPUT_NAMES or name in TARGET_NAMES:
+                seen.setdefault(ast.unparse(st.value), []).append((name, st.lineno))
+    for rhs, names in seen.items():
+        kinds = {("in" if n in INPUT_NAMES else "tgt") for n, _ in names}
+        if kinds == {"in", "tgt"} and "[" in rhs:
+            line = max(l for _, l in names)
+            out.append({"rule": "CAUSALITY_LEAK", "severity": "violation", "line": line, "chain": [{"line": l, "via": n} for n, l in names],
+                        "message": "inputs and targets are the same slice (%s) at line %d: the model sees the token it must predict" % (rhs[:60], line)})
     return out
 
 

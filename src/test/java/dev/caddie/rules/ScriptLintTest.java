@@ -288,6 +288,19 @@ class ScriptLintTest {
     }
 
     @Test
+    void targetsThatAreTheInputsOrAMaskThatReachesAheadAreCausalityLeaks() throws Exception {
+        String same = baseline.replace("            y = local[1:].reshape(-1, args.train_seq_len)", "            y = local[:-1].reshape(-1, args.train_seq_len)");
+        assertThat(same).isNotEqualTo(baseline);
+        List<LintFinding> a = violations(lint(same));
+        assertThat(a).extracting(LintFinding::rule).containsExactly("CAUSALITY_LEAK");
+        assertThat(a.get(0).line()).isEqualTo(lineOf(same, "            y = local[:-1].reshape(-1, args.train_seq_len)"));
+        String ahead = insertBefore(baseline, "        self.rotary = Rotary(", "        self.register_buffer(\"allowed\", torch.tril(torch.ones(1024, 1024), diagonal=1))  # SINK\n");
+        List<LintFinding> b = violations(lint(ahead));
+        assertThat(b).extracting(LintFinding::rule).containsExactly("CAUSALITY_LEAK");
+        assertThat(b.get(0).line()).isEqualTo(lineOf(ahead, "# SINK"));
+    }
+
+    @Test
     void aSmearThatIgnoresDocumentBoundariesIsAReviewFinding() throws Exception {
         String smear = """
                 class SmearGate(nn.Module):
