@@ -54,8 +54,9 @@ final class CheckConstraintsCommand implements Callable<Integer> {
     long limit;
     @Option(names = "--weight-tail", paramLabel = "NU", description = "weight distribution: gaussian or Student-t degrees of freedom (default: the prior for the quantizer)")
     String weightTail;
-    @Option(names = "--clip-sigmas", paramLabel = "K[,K8]", split = ",", description = "SDClip's k for sub-8-bit groups and for 8-bit groups (default: 12.85,20)")
-    double[] clipSigmas;
+    @Option(names = "--clip-sigmas", paramLabel = "K[,K8] | NAME=K,...", split = ",",
+            description = "SDClip's k: for sub-8-bit and 8-bit groups (default: 12.85,20), or per group by name (e.g. mlp=11.5,attn=13,tok_emb=14)")
+    List<String> clipSigmas;
     @Option(names = "--row-length", defaultValue = "512", description = "values per quantization row (default: ${DEFAULT-VALUE})")
     int rowLength;
 
@@ -113,10 +114,39 @@ final class CheckConstraintsCommand implements Callable<Integer> {
         }
         for (String g : groups) gs.add(TensorGroup.parse(g));
         if (gs.isEmpty()) throw new IllegalArgumentException("nothing to size: give --params N --bits B, or --group NAME:PARAMS:BITS (repeatable)");
+        List<Double> plain = new ArrayList<>();
+        for (String c : clipSigmas == null ? List.<String>of() : clipSigmas) {
+            int eq = c.indexOf('=');
+            double k = positive(eq < 0 ? c : c.substring(eq + 1), c);
+            if (eq < 0) {
+                plain.add(k);
+                continue;
+            }
+            String name = c.substring(0, eq).trim();
+            int i = indexOf(gs, name);
+            if (i < 0) throw new IllegalArgumentException("--clip-sigmas " + c + ": no group named '" + name + "'; groups: "
+                    + gs.stream().map(TensorGroup::name).collect(java.util.stream.Collectors.joining(", ")));
+            gs.set(i, gs.get(i).withClipSigmas(k));
+        }
         Quantizer q = Quantizer.parse(quantizer);
         WeightShape tail = weightTail == null ? WeightPrior.forExport(q, null).shape() : WeightShape.parse(weightTail);
         return new ExportSpec(gs, floatParams, floatBits, q, ExportSpec.Layout.parse(scheme), ExportSpec.Shuffle.parse(shuffle),
-                Compressor.parse(compressor), codeBytes, rowLength, tail, clipSigmas);
+                Compressor.parse(compressor), codeBytes, rowLength, tail, plain.isEmpty() ? null : plain.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static int indexOf(List<TensorGroup> gs, String name) {
+        for (int i = 0; i < gs.size(); i++) if (gs.get(i).name().equals(name)) return i;
+        return -1;
+    }
+
+    private static double positive(String v, String whole) {
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (d > 0) return d;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--clip-sigmas " + whole + ": '" + v + "' is not a positive number");
     }
 
     private TrainingShape trainingShape(long totalParams) throws Exception {

@@ -42,7 +42,7 @@ public final class ArtifactEstimator {
         float[] w = new float[rows * cols];
         spec.shape().sample(rng, w);
         Sample s = switch (st.kind()) {
-            case INT -> integer(w, rows, cols, st.bits(), spec);
+            case INT -> integer(w, rows, cols, st.bits(), spec, g.clipSigmas());
             case FP16 -> Sample.plain(fp16(w, 0.02f), fp16Entropy(w, 0.02f));
             case BF16 -> {
                 byte[] b = bf16(w, 0.02f);
@@ -88,7 +88,7 @@ public final class ArtifactEstimator {
         }
     }
 
-    private Sample integer(float[] w, int rows, int cols, int bits, ExportSpec spec) {
+    private Sample integer(float[] w, int rows, int cols, int bits, ExportSpec spec, Double groupClip) {
         int qmax = (1 << (bits - 1)) - 1;
         int[] q = new int[w.length];
         float[] scales = new float[rows];
@@ -96,7 +96,7 @@ public final class ArtifactEstimator {
         float[] row = new float[cols];
         for (int r = 0; r < rows; r++) {
             System.arraycopy(w, r * cols, row, 0, cols);
-            float s = rowScale(row, qmax, bits, spec);
+            float s = rowScale(row, qmax, bits, spec, groupClip);
             s = Float.float16ToFloat(Float.floatToFloat16(s)); // the scale is stored as fp16; rounding uses what is stored
             scales[r] = s;
             for (int c = 0; c < cols; c++) {
@@ -117,12 +117,12 @@ public final class ArtifactEstimator {
     }
 
     /** The row scale each exporter would choose (before fp16 rounding). */
-    private static float rowScale(float[] row, int qmax, int bits, ExportSpec spec) {
+    private static float rowScale(float[] row, int qmax, int bits, ExportSpec spec, Double groupClip) {
         return switch (spec.quantizer()) {
             case PCT_CLIP -> (float) (quantileAbs(row, PCT_CLIP) / qmax);
             case AMAX, TERNARY_PACKED, BINARY_PACKED -> (float) (quantileAbs(row, 1.0) / qmax);
             case GPTQ_LITE, GPTQ -> liteScale(row, qmax);
-            case GPTQ_SDCLIP -> (float) Math.max(1e-10, spec.clipSigmasFor(bits) * std(row) / qmax);
+            case GPTQ_SDCLIP -> (float) Math.max(1e-10, (groupClip != null ? groupClip : spec.clipSigmasFor(bits)) * std(row) / qmax);
         };
     }
 

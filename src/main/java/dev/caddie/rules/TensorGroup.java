@@ -1,11 +1,20 @@
 package dev.caddie.rules;
 
-/** Parameters that share one storage format in the export, e.g. {@code mlp:15728640:5}. */
-public record TensorGroup(String name, long params, Storage storage) {
+/**
+ * Parameters that share one storage format in the export, e.g. {@code mlp:15728640:5}.
+ *
+ * @param clipSigmas SDClip's k for this group when it differs from the export's (null: the export's)
+ */
+public record TensorGroup(String name, long params, Storage storage, Double clipSigmas) {
 
     public TensorGroup {
         if (params <= 0) throw new IllegalArgumentException("group " + name + ": parameter count must be positive, got " + params);
+        if (clipSigmas != null && !(clipSigmas > 0)) throw new IllegalArgumentException("group " + name + ": clip sigmas must be positive, got " + clipSigmas);
     }
+
+    public TensorGroup(String name, long params, Storage storage) { this(name, params, storage, null); }
+
+    public TensorGroup withClipSigmas(double k) { return new TensorGroup(name, params, storage, k); }
 
     /** Parses NAME:PARAMS:BITS (the name may itself contain colons; the last two fields are the numbers). */
     public static TensorGroup parse(String spec) {

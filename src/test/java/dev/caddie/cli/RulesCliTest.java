@@ -171,4 +171,18 @@ class RulesCliTest {
         assertThat(none.code()).isEqualTo(2);
         assertThat(none.stderr()).contains("--train").contains("no file matches");
     }
+
+    @Test
+    void sdClipSigmasCanBeGivenPerGroupAndAnUnknownGroupIsNamed() throws Exception {
+        JsonNode wide = json.readTree(caddie("check", "constraints", "--group", "mlp:500000:6", "--group", "attn:500000:6", "--quantizer", "gptq-sdclip",
+                "--clip-sigmas", "mlp=20,attn=20", "--json").stdout());
+        JsonNode tight = json.readTree(caddie("check", "constraints", "--group", "mlp:500000:6", "--group", "attn:500000:6", "--quantizer", "gptq-sdclip",
+                "--clip-sigmas", "mlp=8,attn=20", "--json").stdout());
+        // a smaller k spreads the same row over more levels: more bytes for mlp, the same for attn
+        assertThat(tight.get("groups").get(0).get("bytes").asLong()).isGreaterThan(wide.get("groups").get(0).get("bytes").asLong());
+        assertThat(tight.get("groups").get(1).get("bytes").asLong()).isEqualTo(wide.get("groups").get(1).get("bytes").asLong());
+        CliTest.Out bad = caddie("check", "constraints", "--group", "mlp:500000:6", "--quantizer", "gptq-sdclip", "--clip-sigmas", "emb=3");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.stderr()).contains("--clip-sigmas emb=3: no group named 'emb'; groups: mlp");
+    }
 }
