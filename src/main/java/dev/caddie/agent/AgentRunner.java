@@ -49,6 +49,23 @@ public final class AgentRunner {
         } catch (IOException e) {
             throw new IOException("agent " + spec.name() + ": cannot start " + inv.command().get(0) + " (" + e.getMessage() + "); is the " + spec.kind() + " CLI installed?", e);
         }
+        // If Caddie is stopped (Ctrl-C, SIGTERM) while the agent works, the agent stops with it; bwrap's
+        // --die-with-parent covers a kill -9 of Caddie for sandboxed agents.
+        Process running = p;
+        Thread onExit = new Thread(() -> ProcessTree.kill(running.toHandle()), "stop-agent-" + spec.name());
+        Runtime.getRuntime().addShutdownHook(onExit);
+        try {
+            return finish(spec, cli, inv, p, transcript);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException ignored) {
+                // the JVM is already shutting down: the hook runs
+            }
+        }
+    }
+
+    private Result finish(AgentSpec spec, AgentCli cli, AgentCli.Invocation inv, Process p, Path transcript) throws IOException, InterruptedException {
         CompletableFuture<String> out = drain(p.getInputStream()), err = drain(p.getErrorStream());
         try (OutputStream in = p.getOutputStream()) {
             in.write(inv.stdin());
