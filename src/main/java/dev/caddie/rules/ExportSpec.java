@@ -52,8 +52,6 @@ public record ExportSpec(List<TensorGroup> groups, long floatParams, int floatBi
         if (floatParams < 0 || codeBytes < 0) throw new IllegalArgumentException("float params and code bytes cannot be negative");
     }
 
-    public long quantizedParams() { return groups.stream().mapToLong(TensorGroup::params).sum(); }
-
     /** The seed formula Caddie replaces: params x bits / 8 x 0.90 + code, kept for comparison in reports. */
     public long naiveTotalBytes() {
         double bits = groups.stream().mapToDouble(g -> g.params() * g.storage().nominalBits()).sum() + floatParams * (double) floatBits;
