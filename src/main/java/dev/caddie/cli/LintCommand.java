@@ -15,8 +15,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-@Command(name = "lint", description = {"Integrity analysis of training scripts: validation data trained on before it is scored or stored in the artifact,",
-        "training data read at evaluation, calibration after the cap, network access, causality leaks, byte accounting.",
+@Command(name = "lint", description = {"Integrity analysis of training scripts: leakage and rule-breaking code, each finding with its rule and line.",
+        "Validation data trained on before it is scored or stored in the artifact, training data read at evaluation,",
+        "calibration after the cap, network access, causality leaks, byte accounting.",
         "Exec wrappers are decoded first (lines refer to the decoded code). Exit 1 when any violation is found."})
 final class LintCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "SCRIPT")

@@ -19,8 +19,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "supervise", sortOptions = false,
-        description = {"Run the agent roles as child processes and keep them running: a failed role restarts with exponential backoff,",
-                "up to --max-attempts, then is reported failed with the reason. Ctrl-C stops every child; after a kill -9, the next start stops the orphans."})
+        description = {"Run the agent roles as child processes and keep them running.",
+                "A failed role restarts with exponential backoff up to --max-attempts, then is reported failed with the reason.",
+                "Ctrl-C stops every child; after a kill -9, the next start stops the orphans."})
 final class SuperviseCommand implements Callable<Integer> {
     @Mixin WorkspaceOption ws;
     @Option(names = "--agent", description = "the experiment role: `caddie run --proposer agent:NAME` as a child") String agent;
