@@ -112,17 +112,6 @@ class Program:
         d = dotted(t)
         return [d] if d else []
 
-    @staticmethod
-    def mentions(expr, attrs, glob, name_re):
-        for n in ast.walk(expr):
-            if isinstance(n, ast.Constant) and isinstance(n.value, str) and glob.search(n.value) and len(n.value) < 200:
-                return True
-            if isinstance(n, ast.Attribute) and (n.attr in attrs or name_re.match(n.attr)):
-                return True
-            if isinstance(n, ast.Name) and (n.id in attrs or name_re.match(n.id)):
-                return True
-        return False
-
     def resolve(self, call):
         """The function a call runs (None when unknown): plain functions, Class(...) -> __init__, obj.method() when unique."""
         f = call.func
