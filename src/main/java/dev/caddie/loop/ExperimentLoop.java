@@ -14,7 +14,6 @@ import dev.caddie.run.LogParser;
 import dev.caddie.run.RunOutcome;
 import dev.caddie.run.RunStatus;
 import dev.caddie.run.Runner;
-import dev.caddie.search.MicroReport;
 import dev.caddie.search.MicroRunner;
 import dev.caddie.search.Proposal;
 import dev.caddie.search.ProposalContext;
@@ -46,6 +45,7 @@ public final class ExperimentLoop {
     private final Git git;
     private final RecordedRuns recorder;
     private final CandidateMaker maker;
+    private final MicroGate micro;
     private volatile boolean stopping;
     private final CountDownLatch done = new CountDownLatch(1);
 
@@ -59,6 +59,7 @@ public final class ExperimentLoop {
         this.git = new Git(task.workspace());
         this.recorder = new RecordedRuns(task, ledger, runner, listener);
         this.maker = new CandidateMaker(task, ledger, listener);
+        this.micro = new MicroGate(task, ledger, recorder);
     }
 
     /** Asks the loop to stop: the current run is killed and recorded as interrupted. Waits for that record. */
@@ -131,10 +132,6 @@ public final class ExperimentLoop {
         }
     }
 
-    /**
-     * The micro tier before any dearer one: a candidate that crashes, diverges, does not learn or does not
-     * fit stops here. Returns false (with its verdict recorded) when it stopped.
-     */
     /** The challenge's artifact accounting with the script that ran; a script that does not read as one falls back to the log's total. */
     private GateResult artifactGate(dev.caddie.run.LogSummary s, Path wt) throws IOException {
         Path script = wt.resolve(task.script());
@@ -146,21 +143,11 @@ public final class ExperimentLoop {
         }
     }
 
+    /** The micro tier first, where the task asks for it; false (with the verdict recorded) when the candidate stopped there. */
     private boolean microFirst(long cid, Tier tier, Map<String, String> env, Path wt, long seed, Double bestValue)
             throws IOException, InterruptedException {
-        if (!task.loop().microFirst() || tier.name().equals(MicroRunner.TIER) || !task.tiers().containsKey(MicroRunner.TIER)) return true;
-        RecordedRuns.Recorded micro = recorder.execute(cid, task.tier(MicroRunner.TIER), env, wt, seed);
-        if (micro.outcome().status() == RunStatus.INTERRUPTED) {
-            ledger.addVerdict(cid, micro.runId(), Verdict.INTERRUPTED, "interrupted (Ctrl-C or stop)", bestValue);
-            return false;
-        }
-        MicroReport r = MicroRunner.judge(micro.outcome(), task.limits().artifactBytes(), micro.logFile());
-        ledger.addGateResult(cid, micro.runId(), "micro", r.passed(), r.passed()
-                ? String.format("passed: loss %.4f -> %.4f, %s ms/step, artifact %s bytes", r.firstQuarterLoss(), r.lastQuarterLoss(),
-                r.stepMs() == null ? "-" : String.format("%.1f", r.stepMs()), r.artifactBytes()) : r.reason());
-        if (r.passed()) return true;
-        ledger.addVerdict(cid, micro.runId(), r.crashed() ? Verdict.CRASH : Verdict.REJECTED, "micro: " + r.reason(), bestValue);
-        return false;
+        if (!task.loop().microFirst() || !micro.appliesBefore(tier)) return true;
+        return micro.check(cid, env, wt, seed, bestValue).passed();
     }
 
     private void runCandidate(LoopOptions opt, Tier tier, long cid, Path wt, Map<String, String> env, Optional<Experiment> best)
