@@ -2,10 +2,12 @@ package dev.caddie.loop;
 
 import dev.caddie.ledger.Experiment;
 import dev.caddie.ledger.Ledger;
+import dev.caddie.ledger.RunRecord;
 import dev.caddie.ledger.Verdict;
 import dev.caddie.run.Git;
 import dev.caddie.run.RunStatus;
 import dev.caddie.run.Runner;
+import dev.caddie.search.MicroRunner;
 import dev.caddie.search.Proposal;
 import dev.caddie.search.ProposalContext;
 import dev.caddie.search.Proposer;
@@ -14,43 +16,80 @@ import dev.caddie.task.TaskSpec;
 import dev.caddie.task.Tier;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 /**
- * Asynchronous successive halving (ASHA): K candidates start on the smallest rung budget; whenever a
- * candidate is in the best 1/eta of the results finished on its rung, it is promoted to the next, bigger
- * rung, without waiting for stragglers. The last rung is the tier's own budget, so the winner ends with a
- * full result that the keep rule judges like any other. Rungs are env overrides (e.g. ITERATIONS=50, or
- * MAX_WALLCLOCK_SECONDS=10) applied on top of the tier's; rung runs are recorded under TIER@RUNG.
+ * Asynchronous successive halving (ASHA, Li et al. 2020): candidates start on the smallest rung budget;
+ * whenever a candidate is in the best 1/eta of the results finished on its rung, it is promoted to the next,
+ * bigger rung, without waiting for stragglers. Promotions go before new candidates, so a stream of
+ * candidates (no fixed K, only a compute budget or a stop) keeps feeding the top rung. The last rung is the
+ * tier's own budget: each result there is judged at once against the branch's best, so a long tournament
+ * keeps the branch current. Rungs are env overrides (e.g. ITERATIONS=50, or MAX_WALLCLOCK_SECONDS=10)
+ * applied on top of the tier's; rung runs are recorded under TIER@RUNG. Each candidate passes the micro
+ * tier before its first rung when the settings ask for it.
  */
 public final class Tournament {
     /** One budget level: a label and the env that sets it (empty for the tier's own budget). */
     public record Rung(String label, Map<String, String> env) {}
 
     /**
-     * Who won, and what the whole tournament spent in full runs: the sum of the rung budgets it ran (steps
-     * or seconds of training, the rung variable's unit) over the tier's own budget.
+     * How a tournament runs.
+     *
+     * @param lower         the rungs below the tier's own budget, smallest first
+     * @param lowerEnv      env for those rungs only, to make them cheaper still where the script allows
+     *                      (Tiny Golf: VAL_MAX_TOKENS=65536 scores a rung on a tenth of the validation split)
+     * @param candidates    proposals to start; 0 for no limit (then the budget or a stop ends it)
+     * @param eta           keep the best 1/eta of each rung
+     * @param budgetSeconds wall-clock seconds of runs (micro runs included) after which no run starts; 0 for no limit
+     * @param microFirst    run each candidate on the micro tier before its first rung
      */
-    public record Result(Long winner, List<String> lines, double spentFullRunEquivalents) {}
+    public record Settings(List<Rung> lower, Map<String, String> lowerEnv, int candidates, double eta, double budgetSeconds, boolean microFirst) {
+        public Settings {
+            if (candidates < 0 || candidates == 1) throw new IllegalArgumentException("--candidates must be at least 2 (or 0 for no limit with a budget)");
+            if (!(eta > 1)) throw new IllegalArgumentException("--eta must be above 1");
+            if (budgetSeconds < 0) throw new IllegalArgumentException("the budget must not be negative");
+            lower = List.copyOf(lower);
+            lowerEnv = Map.copyOf(lowerEnv);
+        }
+
+        /** K candidates, no budget, micro tier as caddie.toml's [loop] micro_first says. */
+        public static Settings of(List<Rung> lower, Map<String, String> lowerEnv, int candidates, double eta, boolean microFirst) {
+            return new Settings(lower, lowerEnv, candidates, eta, 0, microFirst);
+        }
+    }
+
+    /**
+     * Who won, and what the whole tournament spent: in full runs (the sum of the rung budgets it ran, in the
+     * rung variable's unit, over the tier's own budget) and in wall-clock seconds of runs, micro runs included.
+     */
+    public record Result(Long winner, List<String> lines, double spentFullRunEquivalents, double spentSeconds) {}
 
     private final TaskSpec task;
     private final Ledger ledger;
+    private final Runner runner;
     private final RecordedRuns recorder;
     private final CandidateMaker maker;
+    private final MicroGate micro;
     private final Proposer proposer;
     private final LoopListener listener;
     private final Git git;
+    private volatile boolean stopping;
+    private final CountDownLatch done = new CountDownLatch(1);
 
     public Tournament(TaskSpec task, Ledger ledger, Runner runner, Proposer proposer, LoopListener listener) {
         this.task = task;
         this.ledger = ledger;
+        this.runner = runner;
         this.recorder = new RecordedRuns(task, ledger, runner, listener);
         this.maker = new CandidateMaker(task, ledger, listener);
+        this.micro = new MicroGate(task, ledger, recorder);
         this.proposer = proposer;
         this.listener = listener;
         this.git = new Git(task.workspace());
@@ -63,43 +102,62 @@ public final class Tournament {
         String var = spec.substring(0, eq);
         List<Rung> out = new ArrayList<>();
         for (String v : spec.substring(eq + 1).split(",")) {
-            if (!v.strip().matches("[0-9.]+")) throw new IllegalArgumentException("--rungs: '" + v + "' is not a number");
+            if (!v.strip().matches("[0-9]+(\\.[0-9]+)?")) throw new IllegalArgumentException("--rungs: '" + v + "' is not a number");
+            if (!out.isEmpty() && Double.parseDouble(v.strip()) <= Double.parseDouble(out.get(out.size() - 1).env().get(var)))
+                throw new IllegalArgumentException("--rungs: budgets must grow from rung to rung; '" + v.strip() + "' does not");
             out.add(new Rung(var + "=" + v.strip(), Map.of(var, v.strip())));
         }
         return out;
     }
 
-    public Result run(String tag, Tier tier, List<Rung> lower, int k, double eta, long seed) throws IOException, InterruptedException {
-        return run(tag, tier, lower, Map.of(), k, eta, seed);
+    /**
+     * Stops the tournament: the current run is killed and recorded as interrupted, the others get their
+     * verdicts. Waits (up to wait) for those records, so a shutdown hook can call it.
+     */
+    public void stop(Duration wait) {
+        stopping = true;
+        runner.interrupt();
+        try {
+            done.await(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
-    /**
-     * @param lowerEnv env for the rungs below the last only, to make them cheaper still where the script allows
-     *                 (Tiny Golf: VAL_MAX_TOKENS=65536 scores a rung on a tenth of the validation split)
-     */
-    public Result run(String tag, Tier tier, List<Rung> lower, Map<String, String> lowerEnv, int k, double eta, long seed)
-            throws IOException, InterruptedException {
-        if (k < 2) throw new IllegalArgumentException("--candidates must be at least 2");
-        if (eta <= 1) throw new IllegalArgumentException("--eta must be above 1");
+    /** K candidates, no budget, with the micro tier first as caddie.toml asks. */
+    public Result run(String tag, Tier tier, List<Rung> lower, int k, double eta, long seed) throws IOException, InterruptedException {
+        return run(tag, tier, Settings.of(lower, Map.of(), k, eta, task.loop().microFirst()), seed);
+    }
+
+    public Result run(String tag, Tier tier, Settings settings, long seed) throws IOException, InterruptedException {
         List<Rung> rungs = new ArrayList<>();
-        for (Rung r : lower) {
-            Map<String, String> env = new LinkedHashMap<>(lowerEnv);
+        for (Rung r : settings.lower()) {
+            Map<String, String> env = new LinkedHashMap<>(settings.lowerEnv());
             env.putAll(r.env());
             rungs.add(new Rung(r.label(), env));
         }
         rungs.add(new Rung(tier.name(), Map.of()));
+        int top = rungs.size() - 1;
+        double eta = settings.eta();
+        boolean microFirst = settings.microFirst() && micro.appliesBefore(tier);
         List<String> lines = new ArrayList<>();
         Map<Long, CandidateMaker.Made> alive = new LinkedHashMap<>();
         Map<Long, double[]> scores = new LinkedHashMap<>(); // per candidate, the score on each rung (NaN: not run)
+        java.util.Set<Long> judged = new java.util.HashSet<>();
         int started = 0;
-        double spent = 0;
-        Long winner = null;
+        double spentUnits = 0, spentMs = 0;
         String parent = git.revParse(ExperimentLoop.branch(tag));
+        List<String> rungTiers = new ArrayList<>();
+        for (int r = 0; r < rungs.size(); r++) rungTiers.add(r == top ? tier.name() : withBudget(tier, rungs.get(r)).name());
         try {
-            while (true) {
+            while (!stopping) {
+                if (settings.budgetSeconds() > 0 && spentMs / 1000.0 >= settings.budgetSeconds()) {
+                    note(lines, String.format(Locale.ROOT, "budget of %.0f s of runs spent", settings.budgetSeconds()));
+                    break;
+                }
                 long promote = -1;
                 int to = -1;
-                for (int r = rungs.size() - 2; r >= 0 && promote < 0; r--) {
+                for (int r = top - 1; r >= 0 && promote < 0; r--) {
                     final int rr = r;
                     // every finished result counts towards the quota; failed ones (infinite) rank last and never go up
                     List<Long> done = scores.entrySet().stream().filter(e -> !Double.isNaN(e.getValue()[rr]))
@@ -108,64 +166,94 @@ public final class Tournament {
                     for (long c : done.subList(0, quota))
                         if (Double.isFinite(scores.get(c)[r]) && Double.isNaN(scores.get(c)[r + 1])) { promote = c; to = r + 1; break; }
                 }
-                if (promote < 0 && started < k) {
-                    CandidateMaker.Made m = maker.make(tag, parent, propose(tag, rungs.size() > 1 ? withBudget(tier, rungs.get(0)).name() : tier.name()),
-                            proposer.name(), Map.of(), null);
+                if (promote < 0 && (settings.candidates() == 0 || started < settings.candidates())) {
+                    CandidateMaker.Made m = maker.make(tag, parent, propose(tag, rungTiers), proposer.name(), Map.of(), null);
                     started++;
                     if (!m.passed()) continue;
                     alive.put(m.id(), m);
+                    if (microFirst) {
+                        MicroGate.Outcome o = micro.check(m.id(), m.env(), m.worktree(), seed, null);
+                        spentMs += o.durationMs();
+                        if (!o.passed()) {
+                            judged.add(m.id());
+                            maker.remove(alive.remove(m.id()).worktree());
+                            note(lines, "candidate " + m.id() + (o.interrupted() ? ": interrupted on the micro tier" : ": stopped by the micro tier"));
+                            continue;
+                        }
+                    }
                     double[] s = new double[rungs.size()];
                     java.util.Arrays.fill(s, Double.NaN);
                     scores.put(m.id(), s);
+                    if (settings.budgetSeconds() > 0 && spentMs / 1000.0 >= settings.budgetSeconds()) continue; // its micro run spent the rest
                     promote = m.id();
                     to = 0;
                 } else if (promote < 0) break;
                 CandidateMaker.Made m = alive.get(promote);
                 Rung rung = rungs.get(to);
-                Tier t = rung.env().isEmpty() ? tier : withBudget(tier, rung);
+                Tier t = to == top ? tier : withBudget(tier, rung);
                 RecordedRuns.Recorded run = recorder.execute(m.id(), t, m.env(), m.worktree(), seed);
-                spent += budgetOf(to == rungs.size() - 1 ? tier.env() : t.env(), lower, tier);
-                if (run.outcome().status() == RunStatus.INTERRUPTED) throw new InterruptedException("tournament interrupted");
+                spentUnits += budgetOf(t.env(), settings.lower());
+                spentMs += run.outcome().durationMs();
+                if (run.outcome().status() == RunStatus.INTERRUPTED) {
+                    ledger.addVerdict(m.id(), run.runId(), Verdict.INTERRUPTED, "interrupted (Ctrl-C or stop) on rung " + rung.label(), null);
+                    judged.add(m.id());
+                    break;
+                }
                 var score = run.outcome().summary().score();
                 Long bytes = run.outcome().summary().artifactBytes();
                 boolean fits = bytes != null && bytes <= task.limits().artifactBytes(); // an artifact over the limit cannot win
                 scores.get(promote)[to] = run.outcome().status() == RunStatus.OK && score != null && fits ? score.valBpb() : Double.POSITIVE_INFINITY;
-                lines.add(String.format(Locale.ROOT, "candidate %d on rung %s: %s", promote, rung.label(),
+                note(lines, String.format(Locale.ROOT, "candidate %d on rung %s: %s", promote, rung.label(),
                         score == null ? run.outcome().status().word : String.format(Locale.ROOT, "%.6f%s", score.valBpb(),
                                 fits ? "" : String.format(Locale.ROOT, " (artifact %s bytes, over the limit)", bytes))));
-                listener.note(lines.get(lines.size() - 1));
+                if (to == top) {
+                    judgeTop(tag, tier, promote, run.runId(), scores.get(promote)[top]);
+                    judged.add(promote);
+                }
             }
-            int top = rungs.size() - 1;
-            winner = scores.entrySet().stream().filter(e -> Double.isFinite(e.getValue()[top]))
+            Long winner = scores.entrySet().stream().filter(e -> Double.isFinite(e.getValue()[top]))
                     .min(Comparator.comparingDouble(e -> rank(e.getValue()[top]))).map(Map.Entry::getKey).orElse(null);
-            for (var e : scores.entrySet()) verdict(tag, tier, e.getKey(), e.getValue(), rungs, winner);
-            double full = budgetOf(tier.env(), lower, tier);
-            return new Result(winner, lines, full > 0 ? spent / full : Double.NaN);
+            for (var e : scores.entrySet())
+                if (!judged.contains(e.getKey())) eliminated(e.getKey(), e.getValue(), rungs);
+            double full = budgetOf(tier.env(), settings.lower());
+            return new Result(winner, lines, full > 0 ? spentUnits / full : Double.NaN, spentMs / 1000.0);
         } finally {
             for (CandidateMaker.Made m : alive.values()) maker.remove(m.worktree());
+            done.countDown();
         }
     }
 
-    private void verdict(String tag, Tier tier, long cid, double[] s, List<Rung> rungs, Long winner) throws IOException {
+    private void note(List<String> lines, String line) {
+        lines.add(line);
+        listener.note(line);
+    }
+
+    /** A result on the last rung is judged at once: kept (and the branch moved) when it beats the branch's best. */
+    private void judgeTop(String tag, Tier tier, long cid, long runId, double score) throws IOException {
+        if (!Double.isFinite(score)) {
+            ledger.addVerdict(cid, runId, Verdict.DISCARD, "tournament: failed on the last rung " + tier.name(), null);
+            return;
+        }
+        Double best = ledger.best(tag, task.metric().minimize()).filter(e -> e.candidate().id() != cid)
+                .map(e -> ledger.meanScore(e.candidate().id(), tier.name()).orElse(Double.NaN)).orElse(null);
+        boolean keep = best == null || best.isNaN() || task.metric().better(score, best);
+        ledger.addVerdict(cid, runId, keep ? Verdict.KEEP : Verdict.DISCARD, String.format(Locale.ROOT,
+                "tournament: %.6f on %s%s", score, tier.name(), best == null || best.isNaN() ? "" : String.format(Locale.ROOT,
+                        keep ? ", better than the branch's best %.6f" : ", not better than the branch's best %.6f", best)), best);
+        if (keep) git.branchForce(ExperimentLoop.branch(tag), ledger.candidate(cid).orElseThrow().commit());
+    }
+
+    /** A candidate that never reached the last rung: where it stopped, and why. */
+    private void eliminated(long cid, double[] s, List<Rung> rungs) throws IOException {
         int last = -1;
         for (int r = 0; r < s.length; r++) if (!Double.isNaN(s[r])) last = r;
-        if (winner != null && winner == cid) {
-            Double best = ledger.best(tag, task.metric().minimize()).filter(e -> e.candidate().id() != cid)
-                    .map(e -> ledger.meanScore(e.candidate().id(), tier.name()).orElse(Double.NaN)).orElse(null);
-            boolean keep = best == null || best.isNaN() || task.metric().better(s[last], best);
-            ledger.addVerdict(cid, null, keep ? Verdict.KEEP : Verdict.DISCARD, String.format(Locale.ROOT,
-                    "tournament winner: %.6f on %s%s", s[last], tier.name(), best == null || best.isNaN() ? "" : String.format(Locale.ROOT,
-                            keep ? ", better than the branch's best %.6f" : ", not better than the branch's best %.6f", best)), best);
-            if (keep) git.branchForce(ExperimentLoop.branch(tag), ledger.candidate(cid).orElseThrow().commit());
-        } else {
-            String why = last < 0 || !Double.isFinite(s[last]) ? "failed on rung " + rungs.get(Math.max(last, 0)).label()
-                    : String.format(Locale.ROOT, "eliminated after rung %s (%.6f)", rungs.get(last).label(), s[last]);
-            ledger.addVerdict(cid, null, Verdict.DISCARD, "tournament: " + why, null);
-        }
+        String why = last < 0 ? "never ran (the tournament ended first)" : !Double.isFinite(s[last]) ? "failed on rung " + rungs.get(last).label()
+                : String.format(Locale.ROOT, "eliminated after rung %s (%.6f)", rungs.get(last).label(), s[last]);
+        ledger.addVerdict(cid, null, Verdict.DISCARD, "tournament: " + why, null);
     }
 
     /** The budget a run had in the rung variable's unit (0 when the tier does not set that variable). */
-    private static double budgetOf(Map<String, String> env, List<Rung> lower, Tier tier) {
+    private static double budgetOf(Map<String, String> env, List<Rung> lower) {
         if (lower.isEmpty()) return 1;
         String var = lower.get(0).env().keySet().iterator().next();
         String v = env.get(var);
@@ -188,21 +276,47 @@ public final class Tournament {
         return new Tier(tier.name() + "@" + rung.label(), tier.executor(), tier.command(), env, tier.timeoutSeconds(), tier.costPerHour());
     }
 
+    /** Results a rung needs before the search models it instead of the rung below (BOHB's rule, scaled to small budgets). */
+    static final int MODEL_RESULTS = 5;
+
     /**
-     * Asks the proposer, with every earlier candidate scored on the first rung: the one budget they all ran,
-     * so the search compares like with like (a failed or oversized run counts as a failure).
+     * Asks the proposer with the history of one budget, so it compares like with like: the biggest rung
+     * with at least {@link #MODEL_RESULTS} finished results (as BOHB does: short rungs can rank
+     * configurations differently from the full budget, e.g. favour small models that step faster), else
+     * the first rung. A failed or oversized run, and a candidate the micro tier stopped, count as failures:
+     * the search learns where the space breaks the rules.
      */
-    private Proposal propose(String tag, String firstRung) throws IOException {
+    private Proposal propose(String tag, List<String> rungTiers) throws IOException {
+        List<Trial> history = history(ledger, tag, rungTiers, task.limits().artifactBytes());
+        return proposer.propose(new ProposalContext(task, tag, history, Map.of(), null, ledger.experiments(tag).size()));
+    }
+
+    /** The trials the search learns from (see {@link #propose}); rungTiers are the rungs' ledger names, smallest first. */
+    static List<Trial> history(Ledger ledger, String tag, List<String> rungTiers, long artifactLimit) {
         List<Experiment> past = ledger.experiments(tag);
+        Map<Long, List<RunRecord>> runsOf = new LinkedHashMap<>();
+        for (Experiment e : past) if (e.run() != null) runsOf.put(e.candidate().id(), ledger.runs(e.candidate().id()));
+        String model = rungTiers.get(0);
+        for (int r = rungTiers.size() - 1; r > 0; r--) {
+            String t = rungTiers.get(r);
+            long n = runsOf.values().stream().filter(rs -> rs.stream().anyMatch(x -> x.tier().equals(t) && x.valBpb() != null)).count();
+            if (n >= MODEL_RESULTS) { model = t; break; }
+        }
         List<Trial> history = new ArrayList<>();
         for (Experiment e : past) {
-            if (e.run() == null) continue;
-            var first = ledger.runs(e.candidate().id()).stream().filter(r -> r.tier().equals(firstRung)).findFirst();
-            if (first.isEmpty()) continue;
-            var r = first.get();
-            boolean ok = r.valBpb() != null && r.artifactBytes() != null && r.artifactBytes() <= task.limits().artifactBytes();
-            history.add(new Trial(e.candidate().env(), ok ? r.valBpb() : null));
+            List<RunRecord> runs = runsOf.get(e.candidate().id());
+            if (runs == null) continue;
+            final String m = model;
+            var at = runs.stream().filter(r -> r.tier().equals(m)).findFirst();
+            if (at.isPresent()) {
+                var r = at.get();
+                boolean ok = r.valBpb() != null && r.artifactBytes() != null && r.artifactBytes() <= artifactLimit;
+                history.add(new Trial(e.candidate().env(), ok ? r.valBpb() : null));
+            } else if (runs.size() == 1 && runs.get(0).tier().equals(MicroRunner.TIER) && e.verdict() != null
+                    && (e.verdict().verdict().equals(Verdict.REJECTED) || e.verdict().verdict().equals(Verdict.CRASH))) {
+                history.add(new Trial(e.candidate().env(), null));
+            }
         }
-        return proposer.propose(new ProposalContext(task, tag, history, Map.of(), null, past.size()));
+        return history;
     }
 }
