@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 @Command(name = "calibrate", description = "How well the cheap tier predicts the dear one: rank correlation and a linear map of score deltas, with a prediction interval and a chart.")
 final class CalibrateCommand implements Callable<Integer> {
     @Mixin WorkspaceOption ws;
-    @Option(names = "--cheap", description = "cheaper tier (default: the loop's tier)") String cheap;
+    @Option(names = "--cheap", description = "cheaper tier, or a tournament rung as the ledger names it (e.g. local@MAX_WALLCLOCK_SECONDS=7) (default: the loop's tier)") String cheap;
     @Option(names = "--dear", description = "dearer tier (default: the promotion tier)") String dear;
     @Option(names = "--tag", description = "experiment tag (default: the last one used)") String tag;
 
@@ -24,8 +24,9 @@ final class CalibrateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TaskSpec task = TaskSpecReader.read(ws.path());
         String c = cheap != null ? cheap : task.loop().tier(), d = dear != null ? dear : task.budget().promoteTier();
-        task.tier(c);
-        task.tier(d);
+        // a tournament records its rungs as TIER@RUNG: the tier must exist, the rung is whatever the ledger holds
+        task.tier(c.contains("@") ? c.substring(0, c.indexOf('@')) : c);
+        task.tier(d.contains("@") ? d.substring(0, d.indexOf('@')) : d);
         try (Ledger l = LedgerCommand.open(ws)) {
             String t = LoopRunner.existingTag(l, tag);
             TierTransfer fit = Calibration.fit(l, t, c, d);

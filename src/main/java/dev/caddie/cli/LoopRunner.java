@@ -1,25 +1,27 @@
 package dev.caddie.cli;
 
+import dev.caddie.agent.AgentProposer;
 import dev.caddie.ledger.Experiment;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.loop.ExperimentLoop;
 import dev.caddie.loop.LoopOptions;
+import dev.caddie.loop.Tournament;
 import dev.caddie.loop.Workspace;
+import dev.caddie.run.Git;
 import dev.caddie.run.LocalExecutor;
 import dev.caddie.run.Runner;
 import dev.caddie.search.Proposer;
 import dev.caddie.search.SearchProposer;
 import dev.caddie.task.TaskSpec;
+import dev.caddie.task.Tier;
 
 import java.time.Duration;
-import dev.caddie.agent.AgentProposer;
-
 import java.time.LocalDate;
 import java.time.format.TextStyle;
 import java.util.List;
 import java.util.Locale;
 
-/** What `caddie run` and `caddie demo` share: open the ledger, pick the tag, run the loop with Ctrl-C handled. */
+/** What `caddie run`, `caddie tournament` and `caddie demo` share: open the ledger, pick the tag, run with Ctrl-C handled. */
 final class LoopRunner {
     private LoopRunner() {}
 
@@ -50,6 +52,39 @@ final class LoopRunner {
     static String existingTag(Ledger ledger, String given) {
         if (given != null) return given;
         return ledger.meta("tag").orElseThrow(() -> new IllegalArgumentException("no experiments yet; run `caddie run` first (or pass --tag)"));
+    }
+
+    /**
+     * A tournament on the given tier (default: the loop's) with the built-in search, Ctrl-C handled like the
+     * loop's: the current run is recorded as interrupted and the other candidates get their verdicts.
+     */
+    static Tournament.Result tournament(TaskSpec task, Tournament.Settings settings, String tierName, String tagGiven, long seed) throws Exception {
+        Workspace ws = new Workspace(task.workspace());
+        try (Ledger ledger = Ledger.open(ws.ledgerFile())) {
+            String tag = tag(ledger, tagGiven);
+            Git git = new Git(task.workspace());
+            if (!git.refExists(ExperimentLoop.branch(tag))) git.branchForce(ExperimentLoop.branch(tag), git.revParse("HEAD"));
+            Tier tier = task.tier(tierName != null ? tierName : task.loop().tier());
+            Tournament t = new Tournament(task, ledger, new Runner(new LocalExecutor()), proposer("search", seed), new TerminalConsole(System.out));
+            Thread hook = new Thread(() -> {
+                System.out.println("\ncaddie: stopping the tournament; the current run is recorded as interrupted");
+                t.stop(Duration.ofSeconds(20));
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            System.out.println("tag " + tag + " (branch " + ExperimentLoop.branch(tag) + "), tournament up to tier " + tier.name() + ", ledger " + ws.ledgerFile());
+            try {
+                Tournament.Result r = t.run(tag, tier, settings, seed);
+                System.out.println(r.winner() == null ? "no candidate finished the last rung" : "winner: candidate " + r.winner());
+                System.out.printf(Locale.ROOT, "compute spent: %.2f full runs, %.0f s of runs%n", r.spentFullRunEquivalents(), r.spentSeconds());
+                return r;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // already stopping; the hook finishes the job
+                }
+            }
+        }
     }
 
     static List<Experiment> run(TaskSpec task, String proposerName, LoopOptions base, String tagGiven) throws Exception {

@@ -1,6 +1,7 @@
 package dev.caddie.cli;
 
 import dev.caddie.loop.LoopOptions;
+import dev.caddie.loop.Tournament;
 import dev.caddie.task.TaskSpec;
 import dev.caddie.task.TaskSpecReader;
 import picocli.CommandLine.Command;
@@ -20,10 +21,22 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--unsandboxed", description = "run coding agents without bubblewrap (only where bwrap cannot run; the diff check still applies)") boolean unsandboxed;
     @Option(names = "--tag", description = "experiment tag; the branch is caddie/TAG (default: the last one, else today's)") String tag;
     @Option(names = "--seed", defaultValue = "1337", description = "training seed (default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--rungs", description = "tournament mode: asynchronous successive halving with these budgets below the tier's, "
+            + "e.g. MAX_WALLCLOCK_SECONDS=7,20 (--experiments caps the candidates, --hours the hours of runs)") String rungs;
+    @Option(names = "--eta", defaultValue = "3", description = "tournament mode: keep the best 1/eta of each rung (default: ${DEFAULT-VALUE})") double eta;
+    @Option(names = "--rung-env", description = "tournament mode: KEY=VALUE for the smaller rungs only, e.g. VAL_MAX_TOKENS=65536 (repeatable)")
+    java.util.Map<String, String> rungEnv = new java.util.LinkedHashMap<>();
 
     @Override
     public Integer call() throws Exception {
         TaskSpec task = TaskSpecReader.read(ws.path());
+        if (rungs != null) {
+            if (!proposer.equals("search")) throw new IllegalArgumentException("--rungs (tournament mode) works with the built-in search; drop --proposer " + proposer);
+            var settings = new Tournament.Settings(Tournament.rungs(rungs), rungEnv, experiments == null ? 0 : experiments, eta,
+                    hours == null ? 0 : hours * 3600, task.loop().microFirst());
+            LoopRunner.tournament(task, settings, tier, tag, seed);
+            return 0;
+        }
         LoopRunner.run(task, proposer, new LoopOptions(null, experiments, hours, tier, seed), tag, unsandboxed);
         return 0;
     }
