@@ -1,8 +1,12 @@
-// Caddie's side of bench/search-vs-optuna: repeated asynchronous successive halving (rungs at a quarter
-// and a half of the full budget, scored on the first 65,536 validation tokens; the full budget, scored on
-// the whole split, last) with the built-in TPE proposer, until the same compute budget is spent. Prints one JSON line per finished full-budget result, like the Python side.
+// Caddie's side of bench/search-vs-optuna: one asynchronous successive halving tournament with the built-in
+// TPE proposer, fed new candidates until the compute budget is spent. Each candidate passes the micro tier
+// first; the rungs below the full budget (fractions of it; default one rung at half the budget with eta 2, the best of the settings measured) score on the first
+// 65,536 validation tokens, the full budget on the whole split. Prints one JSON line per finished
+// full-budget result, like the Python side, then the rung-vs-full pairs for the tier-transfer report.
+import dev.caddie.gate.TierTransfer;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.RunRecord;
+import dev.caddie.loop.Calibration;
 import dev.caddie.loop.LoopListener;
 import dev.caddie.loop.Tournament;
 import dev.caddie.loop.Workspace;
@@ -20,12 +24,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 public class SearchVsOptuna {
     public static void main(String[] args) throws Exception {
         Path ws = Path.of(args[0]);
         double seconds = Double.parseDouble(args[1]), budgetS = Double.parseDouble(args[2]);
-        int k = args.length > 3 ? Integer.parseInt(args[3]) : 4;
         if (!Files.exists(ws.resolve("caddie.toml"))) WorkspaceSetup.init(ws, "tiny-golf", false);
         if (budgetS <= 0) return; // set-up only: the workspace and its data
         Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml")) + String.format(Locale.ROOT, """
@@ -39,14 +45,14 @@ public class SearchVsOptuna {
         TaskSpec task = TaskSpecReader.read(ws);
         Git git = new Git(ws);
         git.branchForce("caddie/bench", git.revParse("HEAD"));
-        String rungs = "MAX_WALLCLOCK_SECONDS=" + fmt(seconds / 4) + "," + fmt(seconds / 2);
+        String fractions = args.length > 3 ? args[3] : "0.5";
+        double eta = args.length > 4 ? Double.parseDouble(args[4]) : 2;
+        String rungs = "MAX_WALLCLOCK_SECONDS=" + Stream.of(fractions.split(","))
+                .map(f -> fmt(seconds * Double.parseDouble(f))).collect(Collectors.joining(","));
+        var settings = new Tournament.Settings(Tournament.rungs(rungs), Map.of("VAL_MAX_TOKENS", "65536"), 0, eta, budgetS, true);
         try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
-            int round = 0;
-            while (spent(l) < budgetS) {
-                new Tournament(task, l, new Runner(new LocalExecutor()), new SearchProposer(1337 + round), new LoopListener() {})
-                        .run("bench", task.tier("full"), Tournament.rungs(rungs), java.util.Map.of("VAL_MAX_TOKENS", "65536"), k, 2.0, 1337);
-                round++;
-            }
+            new Tournament(task, l, new Runner(new LocalExecutor()), new SearchProposer(1337), new LoopListener() {})
+                    .run("bench", task.tier("full"), settings, 1337);
             // the curve: compute spent when each full-budget result finished, and the best so far
             List<RunRecord> runs = new ArrayList<>();
             for (var e : l.experiments("bench")) runs.addAll(l.runs(e.candidate().id()));
@@ -61,13 +67,16 @@ public class SearchVsOptuna {
                 System.out.printf(Locale.ROOT, "{\"method\": \"caddie\", \"trial\": %d, \"compute_s\": %.1f, \"score\": %s, \"best\": %s}%n",
                         n++, spent, score == null ? "null" : score.toString(), Double.isInfinite(best) ? "null" : Double.toString(best));
             }
+            System.out.printf(Locale.ROOT, "runs: %d micro, %s, %d full%n", runs.stream().filter(r -> r.tier().equals("micro")).count(),
+                    Tournament.rungs(rungs).stream().map(g -> runs.stream().filter(r -> r.tier().equals("full@" + g.label())).count() + " at " + g.label())
+                            .collect(Collectors.joining(", ")), runs.stream().filter(r -> r.tier().equals("full")).count());
+            // how well each rung ranked the candidates that went on to the full budget
+            for (Tournament.Rung g : Tournament.rungs(rungs)) {
+                TierTransfer fit = Calibration.fit(l, "bench", "full@" + g.label(), "full");
+                System.out.printf(Locale.ROOT, "transfer %s -> full: %d pairs, Spearman %s%n", g.label(), fit.n(),
+                        fit.usable() ? String.format(Locale.ROOT, "%.3f", fit.spearman()) : "-");
+            }
         }
-    }
-
-    static double spent(Ledger l) {
-        double s = 0;
-        for (var e : l.experiments("bench")) for (RunRecord r : l.runs(e.candidate().id())) s += r.durationMs() == null ? 0 : r.durationMs() / 1000.0;
-        return s;
     }
 
     static String fmt(double x) { return String.format(Locale.ROOT, "%.1f", x); }
