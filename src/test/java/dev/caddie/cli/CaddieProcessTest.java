@@ -95,7 +95,7 @@ class CaddieProcessTest {
         Process caddie = caddie(ws, tmp.resolve("out.txt"), "run", "--tier", "slow", "--experiments", "3", "--tag", "cc");
         RunRecord running = awaitRunning(ws);
         new ProcessBuilder("kill", "-INT", Long.toString(caddie.pid())).start().waitFor();
-        assertThat(caddie.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(caddie.waitFor(150, TimeUnit.SECONDS)).isTrue();
         awaitGone(running.pid());
         assertThat(alive(running.pid())).isFalse();
         try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
