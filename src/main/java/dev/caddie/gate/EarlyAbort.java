@@ -1,5 +1,6 @@
 package dev.caddie.gate;
 
+import dev.caddie.run.LiveProgress;
 import dev.caddie.run.LogSummary;
 import dev.caddie.task.Metric;
 
@@ -12,11 +13,11 @@ import java.util.Locale;
  * row is not worth finishing. The margin comes from the tier's measured seed noise, so the oracle is
  * silent until that noise is known.
  */
-public final class EarlyAbort {
+public final class EarlyAbort implements LiveGate {
     private final List<LogSummary.ValPoint> reference;
     private final Metric metric;
     private final double margin;
-    private int strikes;
+    private int strikes, lastValStep = -1;
     private String reason;
 
     /**
@@ -35,6 +36,13 @@ public final class EarlyAbort {
         return new EarlyAbort(reference, metric, k * noise.sigma());
     }
 
+    @Override
+    public boolean stop(LiveProgress p) {
+        if (p.valStep() == lastValStep) return false; // a training line: no new validation point
+        lastValStep = p.valStep();
+        return accept(p.valStep(), p.valBpb());
+    }
+
     /** Reads a live validation point; true when the run should be stopped (then {@link #reason()} says why). */
     public boolean accept(int step, double value) {
         if (step <= 0 || !Double.isFinite(value)) return false;
@@ -51,6 +59,7 @@ public final class EarlyAbort {
         return false;
     }
 
+    @Override
     public String reason() { return reason; }
 
     /** The reference value at a step, linearly interpolated; null outside the reference's steps. */

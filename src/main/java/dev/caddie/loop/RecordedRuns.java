@@ -1,6 +1,6 @@
 package dev.caddie.loop;
 
-import dev.caddie.gate.EarlyAbort;
+import dev.caddie.gate.LiveGate;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.run.LiveProgress;
 import dev.caddie.run.RunHandle;
@@ -40,17 +40,17 @@ final class RecordedRuns {
     }
 
     /**
-     * Runs one seed on a tier and records it; with an oracle, a run that falls clearly behind the best run's
-     * validation curve is stopped and the compute it did not spend (the best run's duration minus its own)
-     * is recorded.
+     * Runs one seed on a tier and records it; with a live gate (the early-abort oracle, checkpoint halving), a
+     * run the gate stops is recorded as aborted with the compute it did not spend (a full run's duration,
+     * referenceMs, minus its own).
      */
-    public Recorded execute(long cid, Tier tier, Map<String, String> env, Path wt, long seed, EarlyAbort oracle, Long referenceMs)
+    public Recorded execute(long cid, Tier tier, Map<String, String> env, Path wt, long seed, LiveGate oracle, Long referenceMs)
             throws IOException, InterruptedException {
         return execute(cid, tier, env, wt, seed, oracle, referenceMs, runId -> {});
     }
 
     /** As above; started hears the run's ledger id before its command starts (a reservation is tied to it). */
-    public Recorded execute(long cid, Tier tier, Map<String, String> env, Path wt, long seed, EarlyAbort oracle, Long referenceMs,
+    public Recorded execute(long cid, Tier tier, Map<String, String> env, Path wt, long seed, LiveGate oracle, Long referenceMs,
                             java.util.function.LongConsumer started) throws IOException, InterruptedException {
         long runId = ledger.startRun(cid, tier.name(), seed, tier.executor(), null);
         started.accept(runId);
@@ -62,15 +62,12 @@ final class RecordedRuns {
         long t0 = System.currentTimeMillis();
         String[] abortReason = new String[1];
         RunOutcome out = runner.run(new RunSpec(wt, task.command(tier), runEnv, Duration.ofSeconds(tier.timeoutSeconds()), logFile), new Runner.Listener() {
-            int lastValStep = -1;
-
             @Override public void started(RunHandle h) { ledger.runProcess(runId, h.pid(), h.startedAt()); }
 
             @Override public void line(String line, LiveProgress p) {
                 listener.progress(p, System.currentTimeMillis() - t0);
-                if (oracle == null || p.valStep() == lastValStep || abortReason[0] != null) return;
-                lastValStep = p.valStep();
-                if (oracle.accept(p.valStep(), p.valBpb())) {
+                if (oracle == null || abortReason[0] != null) return;
+                if (oracle.stop(p)) {
                     abortReason[0] = oracle.reason();
                     runner.abort();
                 }
