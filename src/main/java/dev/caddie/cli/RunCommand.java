@@ -1,6 +1,7 @@
 package dev.caddie.cli;
 
 import dev.caddie.loop.LoopOptions;
+import dev.caddie.gate.CheckpointHalving;
 import dev.caddie.loop.Tournament;
 import dev.caddie.task.TaskSpec;
 import dev.caddie.task.TaskSpecReader;
@@ -26,14 +27,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--eta", defaultValue = "3", description = "tournament mode: keep the best 1/eta of each rung (default: ${DEFAULT-VALUE})") double eta;
     @Option(names = "--rung-env", description = "tournament mode: KEY=VALUE for the smaller rungs only, e.g. VAL_MAX_TOKENS=65536 (repeatable)")
     java.util.Map<String, String> rungEnv = new java.util.LinkedHashMap<>();
+    @Option(names = "--checkpoints", description = "tournament mode: fractions of each run's budget, e.g. 0.5,0.75, where a run goes on only "
+            + "while its train_loss is in the best 1/eta of the runs there (works without --rungs)") String checkpoints;
 
     @Override
     public Integer call() throws Exception {
         TaskSpec task = TaskSpecReader.read(ws.path());
-        if (rungs != null) {
-            if (!proposer.equals("search")) throw new IllegalArgumentException("--rungs (tournament mode) works with the built-in search; drop --proposer " + proposer);
-            var settings = new Tournament.Settings(Tournament.rungs(rungs), rungEnv, experiments == null ? 0 : experiments, eta,
-                    hours == null ? 0 : hours * 3600, task.loop().microFirst());
+        if (rungs != null || checkpoints != null) {
+            if (!proposer.equals("search"))
+                throw new IllegalArgumentException("--rungs and --checkpoints (tournament mode) work with the built-in search; drop --proposer " + proposer);
+            var settings = new Tournament.Settings(rungs == null ? java.util.List.of() : Tournament.rungs(rungs), rungEnv,
+                    experiments == null ? 0 : experiments, eta, hours == null ? 0 : hours * 3600, task.loop().microFirst(),
+                    checkpoints == null ? java.util.List.of() : CheckpointHalving.parse(checkpoints));
             LoopRunner.tournament(task, settings, tier, tag, seed);
             return 0;
         }

@@ -1,5 +1,6 @@
 package dev.caddie.loop;
 
+import dev.caddie.gate.CheckpointHalving;
 import dev.caddie.ledger.Experiment;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.RunRecord;
@@ -16,6 +17,7 @@ import dev.caddie.task.TaskSpec;
 import dev.caddie.task.Tier;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,25 +51,31 @@ public final class Tournament {
      * @param eta           keep the best 1/eta of each rung
      * @param budgetSeconds wall-clock seconds of runs (micro runs included) after which no run starts; 0 for no limit
      * @param microFirst    run each candidate on the micro tier before its first rung
+     * @param checkpoints   fractions of each rung's budget at which a live run goes on only while its training
+     *                      loss is in the best 1/eta of that rung's runs there ({@link CheckpointHalving}); empty for none
      */
-    public record Settings(List<Rung> lower, Map<String, String> lowerEnv, int candidates, double eta, double budgetSeconds, boolean microFirst) {
+    public record Settings(List<Rung> lower, Map<String, String> lowerEnv, int candidates, double eta, double budgetSeconds, boolean microFirst,
+                           List<Double> checkpoints) {
         public Settings {
             if (candidates < 0 || candidates == 1) throw new IllegalArgumentException("--candidates must be at least 2 (or 0 for no limit with a budget)");
             if (!(eta > 1)) throw new IllegalArgumentException("--eta must be above 1");
             if (budgetSeconds < 0) throw new IllegalArgumentException("the budget must not be negative");
             lower = List.copyOf(lower);
             lowerEnv = Map.copyOf(lowerEnv);
+            checkpoints = List.copyOf(checkpoints);
+            new CheckpointHalving(checkpoints, eta, null, List.of()); // refuses bad fractions now, not at the first run
         }
 
-        /** K candidates, no budget, micro tier as caddie.toml's [loop] micro_first says. */
+        /** K candidates, no budget, no checkpoints, micro tier as caddie.toml's [loop] micro_first says. */
         public static Settings of(List<Rung> lower, Map<String, String> lowerEnv, int candidates, double eta, boolean microFirst) {
-            return new Settings(lower, lowerEnv, candidates, eta, 0, microFirst);
+            return new Settings(lower, lowerEnv, candidates, eta, 0, microFirst, List.of());
         }
     }
 
     /**
      * Who won, and what the whole tournament spent: in full runs (the sum of the rung budgets it ran, in the
-     * rung variable's unit, over the tier's own budget) and in wall-clock seconds of runs, micro runs included.
+     * rung variable's unit, over the tier's own budget; a run stopped at a checkpoint counts for the share it
+     * ran) and in wall-clock seconds of runs, micro runs included.
      */
     public record Result(Long winner, List<String> lines, double spentFullRunEquivalents, double spentSeconds) {}
 
@@ -191,13 +199,27 @@ public final class Tournament {
                 CandidateMaker.Made m = alive.get(promote);
                 Rung rung = rungs.get(to);
                 Tier t = to == top ? tier : withBudget(tier, rung);
-                RecordedRuns.Recorded run = recorder.execute(m.id(), t, m.env(), m.worktree(), seed);
-                spentUnits += budgetOf(t.env(), settings.lower());
+                CheckpointHalving halving = settings.checkpoints().isEmpty() ? null
+                        : checkpointGate(tag, t, settings, budgetMs(task.runEnvironment(t, m.env(), seed, "run", m.worktree())));
+                RecordedRuns.Recorded run = recorder.execute(m.id(), t, m.env(), m.worktree(), seed, halving, fullRunMs(tag, t.name()));
+                boolean halved = run.outcome().status() == RunStatus.ABORTED && halving != null && halving.reason() != null;
+                spentUnits += budgetOf(t.env(), settings.lower()) * (halved ? halving.stoppedAt() : 1);
                 spentMs += run.outcome().durationMs();
                 if (run.outcome().status() == RunStatus.INTERRUPTED) {
                     ledger.addVerdict(m.id(), run.runId(), Verdict.INTERRUPTED, "interrupted (Ctrl-C or stop) on rung " + rung.label(), null);
                     judged.add(m.id());
                     break;
+                }
+                if (halved) {
+                    scores.get(promote)[to] = Double.POSITIVE_INFINITY; // below the cut: it never goes up
+                    Long saved = ledger.run(run.runId()).map(RunRecord::savedMs).orElse(null);
+                    String why = "aborted early on rung " + rung.label() + ": " + halving.reason()
+                            + (saved == null ? "" : String.format(Locale.ROOT, "; saved about %.1f s of compute", saved / 1000.0));
+                    ledger.addVerdict(m.id(), run.runId(), Verdict.DISCARD, "tournament: " + why, null);
+                    judged.add(m.id());
+                    maker.remove(alive.remove(m.id()).worktree());
+                    note(lines, "candidate " + m.id() + " " + why);
+                    continue;
                 }
                 var score = run.outcome().summary().score();
                 Long bytes = run.outcome().summary().artifactBytes();
@@ -228,7 +250,7 @@ public final class Tournament {
         listener.note(line);
     }
 
-    /** A result on the last rung is judged at once: kept (and the branch moved) when it beats the branch's best. */
+    /** A result on the last rung is judged at once: kept (the branch moved, the candidate offered for promotion) when it beats the branch's best. */
     private void judgeTop(String tag, Tier tier, long cid, long runId, double score) throws IOException {
         if (!Double.isFinite(score)) {
             ledger.addVerdict(cid, runId, Verdict.DISCARD, "tournament: failed on the last rung " + tier.name(), null);
@@ -240,7 +262,10 @@ public final class Tournament {
         ledger.addVerdict(cid, runId, keep ? Verdict.KEEP : Verdict.DISCARD, String.format(Locale.ROOT,
                 "tournament: %.6f on %s%s", score, tier.name(), best == null || best.isNaN() ? "" : String.format(Locale.ROOT,
                         keep ? ", better than the branch's best %.6f" : ", not better than the branch's best %.6f", best)), best);
-        if (keep) git.branchForce(ExperimentLoop.branch(tag), ledger.candidate(cid).orElseThrow().commit());
+        if (keep) {
+            git.branchForce(ExperimentLoop.branch(tag), ledger.candidate(cid).orElseThrow().commit());
+            Promoter.offer(task, ledger, listener, tag, tier, cid);
+        }
     }
 
     /** A candidate that never reached the last rung: where it stopped, and why. */
@@ -250,6 +275,40 @@ public final class Tournament {
         String why = last < 0 ? "never ran (the tournament ended first)" : !Double.isFinite(s[last]) ? "failed on rung " + rungs.get(last).label()
                 : String.format(Locale.ROOT, "eliminated after rung %s (%.6f)", rungs.get(last).label(), s[last]);
         ledger.addVerdict(cid, null, Verdict.DISCARD, "tournament: " + why, null);
+    }
+
+    /**
+     * The checkpoint gate for a run on a rung: its peers are the runs already on that rung in this tag (stopped
+     * ones too: ASHA ranks everything that reached a checkpoint), read back from their logs.
+     */
+    private CheckpointHalving checkpointGate(String tag, Tier t, Settings settings, Double capMs) throws IOException {
+        List<List<CheckpointHalving.Point>> peers = new ArrayList<>();
+        for (Experiment e : ledger.experiments(tag))
+            for (RunRecord r : ledger.runs(e.candidate().id()))
+                if (r.tier().equals(t.name()) && r.logPath() != null && java.nio.file.Files.exists(Path.of(r.logPath())))
+                    peers.add(CheckpointHalving.curve(Path.of(r.logPath()), capMs));
+        return new CheckpointHalving(settings.checkpoints(), settings.eta(), capMs, peers);
+    }
+
+    /** The wall-clock training cap a run's env sets, in ms; null when it sets none (then checkpoints count steps). */
+    private static Double budgetMs(Map<String, String> env) {
+        try {
+            String v = env.get("MAX_WALLCLOCK_SECONDS");
+            return v == null || Double.parseDouble(v) <= 0 ? null : Double.parseDouble(v) * 1000;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** A whole run's duration on a rung so far (the median of the finished ones), for the compute a stopped run saved. */
+    private Long fullRunMs(String tag, String tierName) {
+        List<Long> ms = new ArrayList<>();
+        for (Experiment e : ledger.experiments(tag))
+            for (RunRecord r : ledger.runs(e.candidate().id()))
+                if (r.tier().equals(tierName) && RunStatus.OK.word.equals(r.status()) && r.durationMs() != null) ms.add(r.durationMs());
+        if (ms.isEmpty()) return null;
+        ms.sort(null);
+        return ms.get(ms.size() / 2);
     }
 
     /** The budget a run had in the rung variable's unit (0 when the tier does not set that variable). */

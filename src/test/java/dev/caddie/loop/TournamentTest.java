@@ -62,6 +62,41 @@ class TournamentTest {
     }
 
     @Test
+    void checkpointsStopRunsOutsideTheBestHalfMidwayAndRecordTheComputeTheySaved() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        TaskSpec task = TaskSpecReader.read(ws);
+        new Git(ws).branchForce("caddie/t", new Git(ws).revParse("HEAD"));
+        // no shorter rungs: every candidate runs the tier's 20 steps, judged by its train_loss at step 10
+        var proposer = ExperimentLoopTest.scripted(
+                Proposal.env("d: bold", Map.of("WARMUP_STEPS", "0", "EMBED_LR", "0.03", "MATRIX_LR", "0.012")),
+                Proposal.env("c: default", Map.of()),
+                Proposal.env("a: frozen", Map.of("EMBED_LR", "0.0001", "MATRIX_LR", "0.00004", "SCALAR_LR", "0.00004")),
+                Proposal.env("b: timid", Map.of("EMBED_LR", "0.002", "MATRIX_LR", "0.0008", "SCALAR_LR", "0.0008")));
+        try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
+            Tournament.Result r = new Tournament(task, l, new Runner(new LocalExecutor()), proposer, new LoopListener() {})
+                    .run("t", task.tier("test"), new Tournament.Settings(List.of(), Map.of(), 4, 2.0, 0, false, List.of(0.5)), 1337);
+            Map<String, Experiment> by = new java.util.HashMap<>();
+            for (Experiment e : l.experiments("t")) by.put(e.candidate().description(), e);
+            assertThat(by.get("d: bold").candidate().id()).isEqualTo(r.winner());
+            assertThat(by.get("d: bold").verdict().verdict()).isEqualTo(Verdict.KEEP);
+            assertThat(by.get("c: default").run().status()).isEqualTo("ok"); // two earlier runs are needed before anyone is judged
+            for (String stopped : List.of("a: frozen", "b: timid")) {
+                Experiment e = by.get(stopped);
+                assertThat(e.run().status()).isEqualTo("aborted");
+                assertThat(e.run().stopStep()).isNull();
+                assertThat(e.run().savedMs()).isPositive();
+                assertThat(e.verdict().verdict()).isEqualTo(Verdict.DISCARD);
+                assertThat(e.verdict().reason()).startsWith("tournament: aborted early on rung test: at 50% of the budget its train_loss")
+                        .contains("is not in the best 1/2 of the").contains("saved about");
+            }
+            // the timid run was ranked against three: the two finished runs and the frozen one, stopped at the same checkpoint
+            assertThat(by.get("b: timid").verdict().reason()).contains("of the 4 runs there");
+            assertThat(r.spentFullRunEquivalents()).isCloseTo(3.0, within(1e-9)); // two whole runs and two halves
+            assertThat(new Workspace(ws).worktrees()).isEmptyDirectory();
+        }
+    }
+
+    @Test
     void anOversizedProposalStopsAtTheMicroTierAndTheSearchHearsItFailed() throws Exception {
         Path ws = TestWorkspace.create(tmp.resolve("ws"));
         TaskSpec task = TaskSpecReader.read(ws);
@@ -98,7 +133,7 @@ class TournamentTest {
         new Git(ws).branchForce("caddie/t", new Git(ws).revParse("HEAD"));
         try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
             Tournament.Result r = new Tournament(task, l, new Runner(new LocalExecutor()), new SearchProposer(7), new LoopListener() {})
-                    .run("t", task.tier("test"), new Tournament.Settings(Tournament.rungs("ITERATIONS=5,10"), Map.of(), 0, 2.0, 20, false), 1337);
+                    .run("t", task.tier("test"), new Tournament.Settings(Tournament.rungs("ITERATIONS=5,10"), Map.of(), 0, 2.0, 20, false, List.of()), 1337);
             List<RunRecord> runs = new ArrayList<>();
             for (Experiment e : l.experiments("t")) runs.addAll(l.runs(e.candidate().id()));
             double recorded = runs.stream().mapToLong(RunRecord::durationMs).sum() / 1000.0;
@@ -107,7 +142,8 @@ class TournamentTest {
             // no run starts once 20 s are spent: the last one may end past it, by less than one run
             assertThat(r.spentSeconds()).isGreaterThanOrEqualTo(20).isLessThan(20 + longest / 1000.0);
             assertThat(l.experiments("t")).hasSizeGreaterThanOrEqualTo(4).allSatisfy(e -> assertThat(e.verdict()).isNotNull());
-            assertThat(runs).extracting(RunRecord::tier).contains("test"); // promotions reached the last rung
+            // promotions happened (how far up depends on how many runs this machine fits in 20 s)
+            assertThat(runs).extracting(RunRecord::tier).contains("test@ITERATIONS=10");
             assertThat(r.lines()).last().isEqualTo("budget of 20 s of runs spent");
         }
     }
@@ -129,7 +165,7 @@ class TournamentTest {
                     if (starts.get() == 4 && stopper[0] == null) (stopper[0] = new Thread(() -> t[0].stop(Duration.ofSeconds(30)))).start();
                 }
             });
-            t[0].run("t", task.tier("test"), new Tournament.Settings(Tournament.rungs("ITERATIONS=5,10"), Map.of(), 0, 2.0, 0, false), 1337);
+            t[0].run("t", task.tier("test"), new Tournament.Settings(Tournament.rungs("ITERATIONS=5,10"), Map.of(), 0, 2.0, 0, false, List.of()), 1337);
             stopper[0].join();
             List<Experiment> all = l.experiments("t");
             assertThat(starts.get()).isEqualTo(4);
@@ -179,5 +215,7 @@ class TournamentTest {
         assertThatThrownBy(() -> Tournament.rungs("ITERATIONS=150,50")).hasMessageContaining("budgets must grow from rung to rung; '50' does not");
         assertThatThrownBy(() -> Tournament.Settings.of(List.of(), Map.of(), 1, 2.0, true)).hasMessageContaining("--candidates must be at least 2");
         assertThatThrownBy(() -> Tournament.Settings.of(List.of(), Map.of(), 4, 1.0, true)).hasMessageContaining("--eta must be above 1");
+        assertThatThrownBy(() -> new Tournament.Settings(List.of(), Map.of(), 4, 2.0, 0, true, List.of(0.75, 0.5)))
+                .hasMessageContaining("--checkpoints must be growing fractions of the budget between 0 and 1");
     }
 }
