@@ -5,7 +5,6 @@ import dev.caddie.gate.EarlyAbort;
 import dev.caddie.gate.GateResult;
 import dev.caddie.gate.KeepRule;
 import dev.caddie.gate.TierNoise;
-import dev.caddie.gate.TierTransfer;
 import dev.caddie.ledger.Experiment;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.Verdict;
@@ -14,7 +13,6 @@ import dev.caddie.run.LogParser;
 import dev.caddie.run.RunOutcome;
 import dev.caddie.run.RunStatus;
 import dev.caddie.run.Runner;
-import dev.caddie.search.MicroRunner;
 import dev.caddie.search.Proposal;
 import dev.caddie.search.ProposalContext;
 import dev.caddie.search.Proposer;
@@ -204,31 +202,10 @@ public final class ExperimentLoop {
         if (d.keep()) keep(opt, tier, cid);
     }
 
-    /**
-     * The branch advances, and a result from a cheaper tier queues for promotion to the dear one. Once
-     * enough commits are scored on both tiers, the queue takes only candidates whose predicted dear-tier
-     * score beats the best seen there; the prediction and its interval go with the promotion.
-     */
+    /** The branch advances, and a result from a cheaper tier is offered for promotion to the dear one. */
     private void keep(LoopOptions opt, Tier tier, long cid) throws IOException {
         git.branchForce(branch(opt.tag()), ledger.candidate(cid).orElseThrow().commit());
-        String promote = task.budget().promoteTier();
-        if (tier.name().equals(promote) || tier.name().equals(MicroRunner.TIER)) return;
-        String reason = "kept on " + tier.name();
-        TierTransfer transfer = Calibration.fit(ledger, opt.tag(), tier.name(), promote);
-        double[] ref = Calibration.reference(ledger, opt.tag(), tier.name(), promote);
-        if (transfer.n() >= Calibration.MIN_PAIRS && transfer.usable() && ref != null) {
-            double cheapDelta = ledger.meanScore(cid, tier.name()).orElseThrow() - ref[0];
-            TierTransfer.Prediction p = transfer.predict(cheapDelta, 0.9);
-            double bestDear = transfer.pairs().stream().mapToDouble(TierTransfer.Pair::dearDelta)
-                    .reduce(task.metric().minimize() ? Double::min : Double::max).orElse(0);
-            reason = String.format(java.util.Locale.ROOT, "predicted %s %.6f on %s (90%% interval %.6f..%.6f) against the best there %.6f, from %d calibrated commits",
-                    task.metric().name(), ref[1] + p.mean(), promote, ref[1] + p.low(), ref[1] + p.high(), ref[1] + bestDear, transfer.n());
-            if (!task.metric().better(p.mean(), bestDear)) {
-                listener.note("candidate " + cid + " not promoted: " + reason);
-                return;
-            }
-        }
-        if (ledger.enqueuePromotion(cid, promote, reason)) listener.note("candidate " + cid + " queued for promotion to " + promote + ": " + reason);
+        Promoter.offer(task, ledger, listener, opt.tag(), tier, cid);
     }
 
     /**

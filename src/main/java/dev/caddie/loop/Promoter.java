@@ -1,11 +1,13 @@
 package dev.caddie.loop;
 
+import dev.caddie.gate.TierTransfer;
 import dev.caddie.ledger.Candidate;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.Promotion;
 import dev.caddie.run.Git;
 import dev.caddie.run.RunStatus;
 import dev.caddie.run.Runner;
+import dev.caddie.search.MicroRunner;
 import dev.caddie.task.BudgetSettings;
 import dev.caddie.task.TaskSpec;
 import dev.caddie.task.Tier;
@@ -38,6 +40,32 @@ public final class Promoter {
         this.listener = listener;
         this.git = new Git(task.workspace());
         this.ws = new Workspace(task.workspace());
+    }
+
+    /**
+     * Offers a candidate kept on a cheaper tier for promotion to the dear one. Once enough commits are scored
+     * on both tiers, the queue takes only candidates whose predicted dear-tier score beats the best seen there;
+     * the prediction and its interval go with the promotion. The loop and the tournament both offer their keeps.
+     */
+    public static void offer(TaskSpec task, Ledger ledger, LoopListener listener, String tag, Tier tier, long cid) {
+        String promote = task.budget().promoteTier();
+        if (tier.name().equals(promote) || tier.name().equals(MicroRunner.TIER)) return;
+        String reason = "kept on " + tier.name();
+        TierTransfer transfer = Calibration.fit(ledger, tag, tier.name(), promote);
+        double[] ref = Calibration.reference(ledger, tag, tier.name(), promote);
+        if (transfer.n() >= Calibration.MIN_PAIRS && transfer.usable() && ref != null) {
+            double cheapDelta = ledger.meanScore(cid, tier.name()).orElseThrow() - ref[0];
+            TierTransfer.Prediction p = transfer.predict(cheapDelta, 0.9);
+            double bestDear = transfer.pairs().stream().mapToDouble(TierTransfer.Pair::dearDelta)
+                    .reduce(task.metric().minimize() ? Double::min : Double::max).orElse(0);
+            reason = String.format(Locale.ROOT, "predicted %s %.6f on %s (90%% interval %.6f..%.6f) against the best there %.6f, from %d calibrated commits",
+                    task.metric().name(), ref[1] + p.mean(), promote, ref[1] + p.low(), ref[1] + p.high(), ref[1] + bestDear, transfer.n());
+            if (!task.metric().better(p.mean(), bestDear)) {
+                listener.note("candidate " + cid + " not promoted: " + reason);
+                return;
+            }
+        }
+        if (ledger.enqueuePromotion(cid, promote, reason)) listener.note("candidate " + cid + " queued for promotion to " + promote + ": " + reason);
     }
 
     /** Works through the queue of a tag until it is empty, the budget refuses, or max promotions are done. */
