@@ -1,8 +1,12 @@
 // Caddie's side of bench/search-vs-optuna: one asynchronous successive halving tournament with the built-in
 // TPE proposer, fed new candidates until the compute budget is spent. Each candidate passes the micro tier
-// first; the rungs below the full budget (fractions of it; default one rung at half the budget with eta 2, the best of the settings measured) score on the first
-// 65,536 validation tokens, the full budget on the whole split. Prints one JSON line per finished
-// full-budget result, like the Python side, then the rung-vs-full pairs for the tier-transfer report.
+// first. Rungs below the full budget (fractions of it, or "none") score on the first 65,536 validation tokens,
+// the full budget on the whole split; checkpoints (fractions, or "none") halve the runs of every rung inside
+// their own budget by their train_loss. Prints one JSON line per finished full-budget result, like the Python
+// side, then the rung-vs-full pairs for the tier-transfer report.
+//   SearchVsOptuna WS SECONDS 0                                    set-up only
+//   SearchVsOptuna WS SECONDS BUDGET_S [FRACTIONS] [ETA] [CHECKPOINTS]
+import dev.caddie.gate.CheckpointHalving;
 import dev.caddie.gate.TierTransfer;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.RunRecord;
@@ -45,13 +49,19 @@ public class SearchVsOptuna {
         TaskSpec task = TaskSpecReader.read(ws);
         Git git = new Git(ws);
         git.branchForce("caddie/bench", git.revParse("HEAD"));
-        String fractions = args.length > 3 ? args[3] : "0.5";
+        String fractions = args.length > 3 ? args[3] : "none";
         double eta = args.length > 4 ? Double.parseDouble(args[4]) : 2;
-        String rungs = "MAX_WALLCLOCK_SECONDS=" + Stream.of(fractions.split(","))
-                .map(f -> fmt(seconds * Double.parseDouble(f))).collect(Collectors.joining(","));
-        var settings = new Tournament.Settings(Tournament.rungs(rungs), Map.of("VAL_MAX_TOKENS", "65536"), 0, eta, budgetS, true);
+        String checkpoints = args.length > 5 ? args[5] : "0.3,0.6";
+        List<Tournament.Rung> lower = fractions.equals("none") ? List.of() : Tournament.rungs("MAX_WALLCLOCK_SECONDS=" + Stream.of(fractions.split(","))
+                .map(f -> fmt(seconds * Double.parseDouble(f))).collect(Collectors.joining(",")));
+        var settings = new Tournament.Settings(lower, Map.of("VAL_MAX_TOKENS", "65536"), 0, eta, budgetS, true,
+                checkpoints.equals("none") ? List.of() : CheckpointHalving.parse(checkpoints));
         try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
-            new Tournament(task, l, new Runner(new LocalExecutor()), new SearchProposer(1337), new LoopListener() {})
+            new Tournament(task, l, new Runner(new LocalExecutor()), new SearchProposer(1337), new LoopListener() {
+                // progress on stderr (stdout carries the curve): one line per candidate and per finished run
+                @Override public void candidate(long id, String description) { System.err.println("caddie candidate " + id + ": " + description); }
+                @Override public void note(String message) { System.err.println("caddie " + message); }
+            })
                     .run("bench", task.tier("full"), settings, 1337);
             // the curve: compute spent when each full-budget result finished, and the best so far
             List<RunRecord> runs = new ArrayList<>();
@@ -67,11 +77,13 @@ public class SearchVsOptuna {
                 System.out.printf(Locale.ROOT, "{\"method\": \"caddie\", \"trial\": %d, \"compute_s\": %.1f, \"score\": %s, \"best\": %s}%n",
                         n++, spent, score == null ? "null" : score.toString(), Double.isInfinite(best) ? "null" : Double.toString(best));
             }
-            System.out.printf(Locale.ROOT, "runs: %d micro, %s, %d full%n", runs.stream().filter(r -> r.tier().equals("micro")).count(),
-                    Tournament.rungs(rungs).stream().map(g -> runs.stream().filter(r -> r.tier().equals("full@" + g.label())).count() + " at " + g.label())
-                            .collect(Collectors.joining(", ")), runs.stream().filter(r -> r.tier().equals("full")).count());
+            System.out.printf(Locale.ROOT, "runs: %d micro, %s%d full (%d of them stopped at a checkpoint, saving %.0f s)%n",
+                    runs.stream().filter(r -> r.tier().equals("micro")).count(),
+                    lower.stream().map(g -> runs.stream().filter(r -> r.tier().equals("full@" + g.label())).count() + " at " + g.label() + ", ")
+                            .collect(Collectors.joining()), runs.stream().filter(r -> r.tier().equals("full")).count(),
+                    runs.stream().filter(r -> r.tier().equals("full") && r.status().equals("aborted")).count(), l.savedMs("bench") / 1000.0);
             // how well each rung ranked the candidates that went on to the full budget
-            for (Tournament.Rung g : Tournament.rungs(rungs)) {
+            for (Tournament.Rung g : lower) {
                 TierTransfer fit = Calibration.fit(l, "bench", "full@" + g.label(), "full");
                 System.out.printf(Locale.ROOT, "transfer %s -> full: %d pairs, Spearman %s%n", g.label(), fit.n(),
                         fit.usable() ? String.format(Locale.ROOT, "%.3f", fit.spearman()) : "-");

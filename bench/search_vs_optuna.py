@@ -51,6 +51,7 @@ def main():
         score = float(m.group(1)) if m and size and int(size.group(1)) <= LIMIT else math.inf
         study.tell(trial, score if math.isfinite(score) else 1e9)
         best = min(best, score)
+        print(f"{method} trial {n}: {score:.4f}, best {best:.4f}, {spent:.0f} of {budget_s:.0f} s", file=sys.stderr, flush=True)
         print(json.dumps({"method": method, "trial": n, "compute_s": round(spent, 1), "score": score if math.isfinite(score) else None,
                           "best": best if math.isfinite(best) else None}), flush=True)
         n += 1
