@@ -1,6 +1,8 @@
 package dev.caddie.loop;
 
 import dev.caddie.gate.CheckpointHalving;
+import dev.caddie.gate.KeepRule;
+import dev.caddie.gate.TierNoise;
 import dev.caddie.ledger.Experiment;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.RunRecord;
@@ -250,7 +252,10 @@ public final class Tournament {
         listener.note(line);
     }
 
-    /** A result on the last rung is judged at once: kept (the branch moved, the candidate offered for promotion) when it beats the branch's best. */
+    /**
+     * A result on the last rung is judged at once: kept (the branch moved, the candidate offered for
+     * promotion) when it beats the branch's best under the loop's keep rule.
+     */
     private void judgeTop(String tag, Tier tier, long cid, long runId, double score) throws IOException {
         if (!Double.isFinite(score)) {
             ledger.addVerdict(cid, runId, Verdict.DISCARD, "tournament: failed on the last rung " + tier.name(), null);
@@ -258,10 +263,20 @@ public final class Tournament {
         }
         Double best = ledger.best(tag, task.metric().minimize()).filter(e -> e.candidate().id() != cid)
                 .map(e -> ledger.meanScore(e.candidate().id(), tier.name()).orElse(Double.NaN)).orElse(null);
-        boolean keep = best == null || best.isNaN() || task.metric().better(score, best);
-        ledger.addVerdict(cid, runId, keep ? Verdict.KEEP : Verdict.DISCARD, String.format(Locale.ROOT,
-                "tournament: %.6f on %s%s", score, tier.name(), best == null || best.isNaN() ? "" : String.format(Locale.ROOT,
-                        keep ? ", better than the branch's best %.6f" : ", not better than the branch's best %.6f", best)), best);
+        boolean keep;
+        String why;
+        if (best == null || best.isNaN()) {
+            keep = true;
+            why = String.format(Locale.ROOT, "%.6f on %s, the first result on this branch", score, tier.name());
+        } else {
+            // the loop's keep rule: with the tier's seed noise known (from this tag's multi-seed runs), more than k sigma
+            var loop = task.loop();
+            KeepRule.Decision d = KeepRule.decide(loop.keepRule(), task.metric(), score, best, loop.keepMargin(), loop.noiseK(),
+                    TierNoise.pooled(ledger.scoresPerCandidate(tag, tier.name())), loop.sota(), loop.sotaFraction());
+            keep = d.keep();
+            why = d.reason() + " on " + tier.name();
+        }
+        ledger.addVerdict(cid, runId, keep ? Verdict.KEEP : Verdict.DISCARD, "tournament: " + why, best);
         if (keep) {
             git.branchForce(ExperimentLoop.branch(tag), ledger.candidate(cid).orElseThrow().commit());
             Promoter.offer(task, ledger, listener, tag, tier, cid);
@@ -283,10 +298,8 @@ public final class Tournament {
      */
     private CheckpointHalving checkpointGate(String tag, Tier t, Settings settings, Double capMs) throws IOException {
         List<List<CheckpointHalving.Point>> peers = new ArrayList<>();
-        for (Experiment e : ledger.experiments(tag))
-            for (RunRecord r : ledger.runs(e.candidate().id()))
-                if (r.tier().equals(t.name()) && r.logPath() != null && java.nio.file.Files.exists(Path.of(r.logPath())))
-                    peers.add(CheckpointHalving.curve(Path.of(r.logPath()), capMs));
+        for (RunRecord r : runsOn(tag, t.name()))
+            if (r.logPath() != null && java.nio.file.Files.exists(Path.of(r.logPath()))) peers.add(CheckpointHalving.curve(Path.of(r.logPath()), capMs));
         return new CheckpointHalving(settings.checkpoints(), settings.eta(), capMs, peers);
     }
 
@@ -302,13 +315,17 @@ public final class Tournament {
 
     /** A whole run's duration on a rung so far (the median of the finished ones), for the compute a stopped run saved. */
     private Long fullRunMs(String tag, String tierName) {
-        List<Long> ms = new ArrayList<>();
+        List<Long> ms = runsOn(tag, tierName).stream().filter(r -> RunStatus.OK.word.equals(r.status()) && r.durationMs() != null)
+                .map(RunRecord::durationMs).sorted().toList();
+        return ms.isEmpty() ? null : ms.get(ms.size() / 2);
+    }
+
+    /** Every run of a tag on one tier or rung (its ledger name), candidate by candidate. */
+    private List<RunRecord> runsOn(String tag, String tierName) {
+        List<RunRecord> out = new ArrayList<>();
         for (Experiment e : ledger.experiments(tag))
-            for (RunRecord r : ledger.runs(e.candidate().id()))
-                if (r.tier().equals(tierName) && RunStatus.OK.word.equals(r.status()) && r.durationMs() != null) ms.add(r.durationMs());
-        if (ms.isEmpty()) return null;
-        ms.sort(null);
-        return ms.get(ms.size() / 2);
+            for (RunRecord r : ledger.runs(e.candidate().id())) if (r.tier().equals(tierName)) out.add(r);
+        return out;
     }
 
     /** The budget a run had in the rung variable's unit (0 when the tier does not set that variable). */

@@ -97,6 +97,37 @@ class TournamentTest {
     }
 
     @Test
+    void aLastRungResultIsKeptOnlyPastTheTiersSeedNoiseWhenThatIsKnown() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        TaskSpec task = TaskSpecReader.read(ws);
+        Git git = new Git(ws);
+        git.branchForce("caddie/t", git.revParse("HEAD"));
+        try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
+            // the branch's best so far, scored on the tier with three seeds: mean 9.0, sigma 3.0
+            long best = l.addCandidate("t", git.revParse("HEAD"), git.revParse("HEAD"), "search", "earlier best", Map.of(), 0, 0, 0);
+            long run = 0;
+            for (double v : new double[]{6.0, 9.0, 12.0}) {
+                run = l.startRun(best, "test", 1337, "local", null);
+                l.finishRun(run, new Ledger.RunFinish("ok", 1000, 0, "sha", "final_int6_zlib_roundtrip_exact", v, v * 0.7, 100_000L, 48_000L,
+                        900L, 20, 100L, null, 0.0));
+            }
+            l.addVerdict(best, run, Verdict.KEEP, "first result", null);
+            var proposer = ExperimentLoopTest.scripted(Proposal.env("d: bold", Map.of("WARMUP_STEPS", "0", "EMBED_LR", "0.03", "MATRIX_LR", "0.012")),
+                    Proposal.env("c: default", Map.of()));
+            Tournament.Result r = new Tournament(task, l, new Runner(new LocalExecutor()), proposer, new LoopListener() {})
+                    .run("t", task.tier("test"), Tournament.Settings.of(Tournament.rungs("ITERATIONS=10"), Map.of(), 2, 2.0, false), 1337);
+            Experiment bold = l.experiments("t").stream().filter(e -> e.candidate().id() == r.winner()).findFirst().orElseThrow();
+            // a 20-step run of a byte-level model scores under 9 bits, but not better by the 6.0 that 2 sigma asks for
+            assertThat(bold.run().valBpb()).isLessThan(9.0);
+            assertThat(bold.verdict().verdict()).isEqualTo(Verdict.DISCARD);
+            assertThat(bold.verdict().reason()).startsWith("tournament: ").contains("beats the best 9.000000")
+                    .contains("needed more than 6.000000 (2.0 sigma, sigma 3.000000 from 3 seeds of 1 commit(s)) on test");
+            assertThat(git.revParse("caddie/t")).isEqualTo(git.revParse("HEAD")); // the branch did not move
+            assertThat(l.promotions()).isEmpty();
+        }
+    }
+
+    @Test
     void anOversizedProposalStopsAtTheMicroTierAndTheSearchHearsItFailed() throws Exception {
         Path ws = TestWorkspace.create(tmp.resolve("ws"));
         TaskSpec task = TaskSpecReader.read(ws);
