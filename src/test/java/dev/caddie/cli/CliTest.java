@@ -117,6 +117,21 @@ class CliTest {
     }
 
     @Test
+    void aTournamentWithoutRungsOrCheckpointsOrWithBadCheckpointsIsRefusedBeforeAnyRun() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        Out none = caddie("tournament", "-C", ws.toString(), "--candidates", "4");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.stderr()).contains("give --rungs (shorter runs first), --checkpoints (halving inside each run), or both");
+        Out backwards = caddie("tournament", "-C", ws.toString(), "--candidates", "4", "--checkpoints", "0.6,0.3");
+        assertThat(backwards.code()).isEqualTo(2);
+        assertThat(backwards.stderr()).contains("--checkpoints must be growing fractions of the budget between 0 and 1, e.g. 0.3,0.6; got [0.6, 0.3]");
+        Out word = caddie("run", "-C", ws.toString(), "--checkpoints", "half");
+        assertThat(word.code()).isEqualTo(2);
+        assertThat(word.stderr()).contains("--checkpoints: 'half' is not a number");
+        assertThat(Files.exists(ws.resolve(".caddie/ledger.db"))).isFalse();
+    }
+
+    @Test
     void aMalformedSpecStopsTheRunWithItsLine() throws Exception {
         Path ws = TestWorkspace.create(tmp.resolve("ws"));
         Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml")).replace("timeout_seconds = 240", "timeout_seconds = -5"));
