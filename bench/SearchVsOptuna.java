@@ -88,6 +88,18 @@ public class SearchVsOptuna {
                 System.out.printf(Locale.ROOT, "transfer %s -> full: %d pairs, Spearman %s%n", g.label(), fit.n(),
                         fit.usable() ? String.format(Locale.ROOT, "%.3f", fit.spearman()) : "-");
             }
+            // how well each checkpoint's train_loss ranked the full-budget runs that went on to the end
+            for (double f : settings.checkpoints()) {
+                List<TierTransfer.Pair> pairs = new ArrayList<>();
+                for (RunRecord r : runs)
+                    if (r.tier().equals("full") && r.status().equals("ok") && r.valBpb() != null && r.logPath() != null) {
+                        double v = CheckpointHalving.valueAt(CheckpointHalving.curve(Path.of(r.logPath()), seconds * 1000), f);
+                        if (Double.isFinite(v)) pairs.add(new TierTransfer.Pair(r.candidateId(), v, r.valBpb()));
+                    }
+                TierTransfer fit = new TierTransfer(pairs);
+                System.out.printf(Locale.ROOT, "transfer train_loss at %.0f%% -> full val_bpb: %d runs, Spearman %s%n", 100 * f, fit.n(),
+                        fit.usable() ? String.format(Locale.ROOT, "%.3f", fit.spearman()) : "-");
+            }
         }
     }
 

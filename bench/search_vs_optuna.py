@@ -2,7 +2,7 @@
 
 Each trial runs train.java at the full budget through the same environment variables Caddie sets,
 scores the roundtrip val_bpb (an artifact over 160,000 bytes counts as a failure), and charges the
-trial's wall-clock seconds. Prints one JSON line per trial: method, trial, compute_s, score, best.
+trial's wall-clock seconds. Prints one JSON line per trial: method, trial, compute_s, score, best, params.
 """
 import json
 import math
@@ -41,8 +41,8 @@ def main():
     spent, best, n = 0.0, math.inf, 0
     while spent < budget_s:
         trial = study.ask()
-        env = dict(os.environ, DATA_PATH=data, SEED="1337", RUN_ID=f"{method}-{n}", MAX_WALLCLOCK_SECONDS=str(seconds),
-                   **{k: str(v) for k, v in space(trial).items()})
+        params = {k: str(v) for k, v in space(trial).items()}
+        env = dict(os.environ, DATA_PATH=data, SEED="1337", RUN_ID=f"{method}-{n}", MAX_WALLCLOCK_SECONDS=str(seconds), **params)
         t0 = time.time()
         out = subprocess.run([java, "train.java"], cwd=workdir, env=env, capture_output=True, text=True).stdout
         spent += time.time() - t0
@@ -53,7 +53,7 @@ def main():
         best = min(best, score)
         print(f"{method} trial {n}: {score:.4f}, best {best:.4f}, {spent:.0f} of {budget_s:.0f} s", file=sys.stderr, flush=True)
         print(json.dumps({"method": method, "trial": n, "compute_s": round(spent, 1), "score": score if math.isfinite(score) else None,
-                          "best": best if math.isfinite(best) else None}), flush=True)
+                          "best": best if math.isfinite(best) else None, "params": params}), flush=True)
         n += 1
 
 

@@ -113,7 +113,7 @@ public final class CheckpointHalving implements LiveGate {
     }
 
     /** The mean loss logged in the window just before the checkpoint, NaN if the curve has none there or never got that far. */
-    static double valueAt(List<Point> curve, double fraction) {
+    public static double valueAt(List<Point> curve, double fraction) {
         if (curve.isEmpty() || curve.get(curve.size() - 1).position() < fraction) return Double.NaN;
         return curve.stream().filter(q -> q.position() > fraction - WINDOW && q.position() <= fraction)
                 .mapToDouble(Point::loss).average().orElse(Double.NaN);
