@@ -154,26 +154,29 @@ final class Migrations {
                       updated_at TEXT NOT NULL)"""
             });
 
-    /** Runs the migrations not yet applied, each in its own transaction. */
+    /**
+     * Runs the migrations not yet applied, each in its own transaction. The version is read again under the
+     * write lock (BEGIN IMMEDIATE): two processes opening a new ledger at once would otherwise both see
+     * version 0 and the second would fail on "table already exists".
+     */
     static void migrate(Connection c) throws SQLException {
-        int version;
-        try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA user_version")) {
-            version = rs.getInt(1);
-        }
-        if (version > ALL.size())
-            throw new SQLException("the ledger has schema version " + version + ", newer than this Caddie knows (" + ALL.size() + "); upgrade Caddie");
-        for (int v = version; v < ALL.size(); v++) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
+        for (int v = 0; v < ALL.size(); v++) {
             try (Statement s = c.createStatement()) {
-                for (String sql : ALL.get(v)) s.execute(sql);
-                s.execute("PRAGMA user_version = " + (v + 1));
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
+                s.execute("BEGIN IMMEDIATE");
+                try {
+                    int version;
+                    try (var rs = s.executeQuery("PRAGMA user_version")) { version = rs.getInt(1); }
+                    if (version > ALL.size())
+                        throw new SQLException("the ledger has schema version " + version + ", newer than this Caddie knows (" + ALL.size() + "); upgrade Caddie");
+                    if (version == v) {
+                        for (String sql : ALL.get(v)) s.execute(sql);
+                        s.execute("PRAGMA user_version = " + (v + 1));
+                    }
+                    s.execute("COMMIT");
+                } catch (SQLException e) {
+                    s.execute("ROLLBACK");
+                    throw e;
+                }
             }
         }
     }
