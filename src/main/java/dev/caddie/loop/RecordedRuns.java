@@ -84,7 +84,7 @@ final class RecordedRuns {
     }
 
 
-    private static Double parseOrNull(String s) {
+    static Double parseOrNull(String s) {
         try {
             return s == null ? null : Double.parseDouble(s);
         } catch (NumberFormatException e) {

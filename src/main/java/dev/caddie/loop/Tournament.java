@@ -202,7 +202,7 @@ public final class Tournament {
                 Rung rung = rungs.get(to);
                 Tier t = to == top ? tier : withBudget(tier, rung);
                 CheckpointHalving halving = settings.checkpoints().isEmpty() ? null
-                        : checkpointGate(tag, t, settings, budgetMs(task.runEnvironment(t, m.env(), seed, "run", m.worktree())));
+                        : checkpointGate(tag, t, settings, capMs(task.runEnvironment(t, m.env(), seed, "run", m.worktree())));
                 RecordedRuns.Recorded run = recorder.execute(m.id(), t, m.env(), m.worktree(), seed, halving, fullRunMs(tag, t.name()));
                 boolean halved = run.outcome().status() == RunStatus.ABORTED && halving != null && halving.reason() != null;
                 spentUnits += budgetOf(t.env(), settings.lower()) * (halved ? halving.stoppedAt() : 1);
@@ -303,14 +303,10 @@ public final class Tournament {
         return new CheckpointHalving(settings.checkpoints(), settings.eta(), capMs, peers);
     }
 
-    /** The wall-clock training cap a run's env sets, in ms; null when it sets none (then checkpoints count steps). */
-    private static Double budgetMs(Map<String, String> env) {
-        try {
-            String v = env.get("MAX_WALLCLOCK_SECONDS");
-            return v == null || Double.parseDouble(v) <= 0 ? null : Double.parseDouble(v) * 1000;
-        } catch (NumberFormatException e) {
-            return null;
-        }
+    /** The wall-clock training cap a run's env sets, in ms (the listener's reading of it); null without one: then checkpoints count steps. */
+    private static Double capMs(Map<String, String> env) {
+        Double s = RecordedRuns.parseOrNull(env.get("MAX_WALLCLOCK_SECONDS"));
+        return s == null || s <= 0 ? null : s * 1000;
     }
 
     /** A whole run's duration on a rung so far (the median of the finished ones), for the compute a stopped run saved. */
