@@ -117,7 +117,8 @@ public final class ExperimentLoop {
             proposerName = "baseline";
         } else {
             List<Trial> history = past.stream().filter(e -> e.verdict() != null && !e.verdict().verdict().equals(Verdict.INTERRUPTED))
-                    .map(e -> new Trial(e.candidate().env(), scored(e) ? score(e) : null)).toList();
+                    .map(e -> new Trial(e.candidate().env(), scored(e) ? score(e) : null,
+                            e.run() == null ? null : e.run().artifactBytes(), e.run() == null ? null : e.run().codeBytes())).toList();
             proposal = proposer.propose(new ProposalContext(task, opt.tag(), history, bestEnv, best.map(this::score).orElse(null), past.size()));
             proposerName = proposer.name();
         }

@@ -380,13 +380,17 @@ public final class Tournament {
             if (runs == null) continue;
             final String m = model;
             var at = runs.stream().filter(r -> r.tier().equals(m)).findFirst();
+            // the size a run measured (the model tier's, else the micro run's), for the search's size model
+            RunRecord sized = at.filter(r -> r.artifactBytes() != null)
+                    .or(() -> runs.stream().filter(r -> r.artifactBytes() != null).findFirst()).orElse(null);
+            Long bytes = sized == null ? null : sized.artifactBytes(), code = sized == null ? null : sized.codeBytes();
             if (at.isPresent()) {
                 var r = at.get();
                 boolean ok = r.valBpb() != null && r.artifactBytes() != null && r.artifactBytes() <= artifactLimit;
-                history.add(new Trial(e.candidate().env(), ok ? r.valBpb() : null));
+                history.add(new Trial(e.candidate().env(), ok ? r.valBpb() : null, bytes, code));
             } else if (runs.size() == 1 && runs.get(0).tier().equals(MicroRunner.TIER) && e.verdict() != null
                     && (e.verdict().verdict().equals(Verdict.REJECTED) || e.verdict().verdict().equals(Verdict.CRASH))) {
-                history.add(new Trial(e.candidate().env(), null));
+                history.add(new Trial(e.candidate().env(), null, bytes, code));
             }
         }
         return history;

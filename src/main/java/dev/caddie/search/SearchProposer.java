@@ -1,9 +1,21 @@
 package dev.caddie.search;
 
+import dev.caddie.task.SearchParam;
+
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Caddie's built-in proposer: TPE over the env-var search space of caddie.toml. */
+/**
+ * Caddie's built-in proposer: TPE over the env-var search space of caddie.toml, aware of the size limit.
+ *
+ * <p>The limit is a constraint, not a score: once the sizes measured so far can predict a draw's artifact
+ * ({@link SizeModel}), a draw surely over the limit is skipped before it costs even a micro run (the sampler proposes the
+ * best-scoring configuration that is not), and runs that
+ * were over it leave the objective's model (as in constrained TPE, Watanabe and Hutter 2023), because an
+ * oversized configuration says nothing about how well a smaller one with its learning rates would score.
+ */
 public final class SearchProposer implements Proposer {
     private final long seed;
 
@@ -14,10 +26,19 @@ public final class SearchProposer implements Proposer {
 
     @Override
     public Proposal propose(ProposalContext ctx) {
-        if (ctx.task().search().isEmpty())
+        List<SearchParam> space = ctx.task().search();
+        if (space.isEmpty())
             throw new IllegalStateException("caddie.toml has no [search] space for the built-in proposer");
-        Map<String, String> env = new TpeSampler(ctx.task().search(), seed).sample(ctx.history());
+        long limit = ctx.task().limits().artifactBytes();
+        SizeModel size = SizeModel.fit(space, ctx.history());
+        List<Trial> objective = size.usable() ? ctx.history().stream().filter(t -> !t.overLimit(limit)).toList() : ctx.history();
+        TpeSampler.Draw draw = new TpeSampler(space, seed).sample(objective, e -> size.surelyOver(e, limit));
+        Map<String, String> env = draw.env();
+        int skipped = draw.refused();
         String text = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
-        return Proposal.env("tpe: " + text, env);
+        Long predicted = size.predict(env);
+        String note = predicted == null ? "" : String.format(Locale.ROOT, " (predicted artifact %,d bytes%s)", predicted,
+                skipped == 0 ? "" : String.format(Locale.ROOT, "; %d draw(s) predicted over the %,d-byte limit skipped", skipped, limit));
+        return Proposal.env("tpe: " + text + note, env);
     }
 }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -35,41 +36,108 @@ public final class TpeSampler {
     public TpeSampler(List<SearchParam> space, long seed) { this(space, seed, 4, 24); }
 
     /** Proposes values for every parameter given the history (minimising value). */
-    public Map<String, String> sample(List<Trial> history) {
+    public Map<String, String> sample(List<Trial> history) { return sample(history, env -> false).env(); }
+
+    /** A proposal, and how many better-scoring ones were refused before it. */
+    public record Draw(Map<String, String> env, int refused) {}
+
+    /** Combinations of candidates tried when the best one is refused. */
+    static final int JOINT_DRAWS = 256;
+
+    /**
+     * Proposes the best configuration the refuse test lets through (e.g. one not surely over the size limit).
+     * Each parameter gets its candidates and their scores log l(x) - log g(x), as in univariate TPE; the
+     * best of each is the proposal when allowed. Otherwise combinations are drawn, each parameter's
+     * candidate with probability growing with its score, and the allowed combination with the best summed
+     * score wins: the acquisition maximised under the constraint, not a redraw that lands on the same
+     * refused argmax. When nothing is allowed, the unconstrained best is proposed and refused counts all.
+     */
+    public Draw sample(List<Trial> history, Predicate<Map<String, String>> refuse) {
         // SplittableRandom mixes its seed; java.util.Random's first draws for seeds n, n+1, ... are nearly equal.
         RandomGenerator rng = new SplittableRandom(seed * 1_000_003L + history.size());
-        Map<String, String> out = new LinkedHashMap<>();
         List<Trial> sorted = new ArrayList<>(history);
         sorted.sort(Comparator.comparingDouble(t -> t.failed() ? Double.POSITIVE_INFINITY : t.value()));
         int n = sorted.size();
         boolean random = history.stream().filter(t -> !t.failed()).count() < startupTrials;
         int nBelow = Math.max(1, Math.min((int) Math.ceil(0.25 * n), 25));
-        for (SearchParam p : space) {
-            double x;
-            if (random) x = uniform(p, rng);
-            else {
+        double[][] xs = new double[space.size()][], scores = new double[space.size()][];
+        int[] pick = new int[space.size()];
+        for (int j = 0; j < space.size(); j++) {
+            SearchParam p = space.get(j);
+            if (random) {
+                xs[j] = new double[] {uniform(p, rng)};
+                scores[j] = new double[] {0};
+            } else {
                 double[] below = sorted.subList(0, nBelow).stream().mapToDouble(t -> internal(p, t.env())).toArray();
                 double[] above = sorted.subList(nBelow, n).stream().mapToDouble(t -> internal(p, t.env())).toArray();
-                x = p.kind() == SearchParam.Kind.CATEGORICAL ? categorical(p, below, above, rng) : numeric(p, below, above, rng);
+                xs[j] = new double[candidates];
+                scores[j] = new double[candidates];
+                if (p.kind() == SearchParam.Kind.CATEGORICAL) categorical(p, below, above, rng, xs[j], scores[j]);
+                else numeric(p, below, above, rng, xs[j], scores[j]);
             }
-            out.put(p.name(), p.format(external(p, x)));
+            for (int i = 1; i < xs[j].length; i++) if (scores[j][i] > scores[j][pick[j]]) pick[j] = i;
         }
+        Map<String, String> best = env(xs, pick);
+        if (!refuse.test(best)) return new Draw(best, 0);
+        if (random) { // the start-up phase: fresh uniform draws
+            int[] only = new int[space.size()];
+            for (int d = 1; d <= JOINT_DRAWS; d++) {
+                for (int j = 0; j < space.size(); j++) xs[j] = new double[] {uniform(space.get(j), rng)};
+                Map<String, String> e = env(xs, only);
+                if (!refuse.test(e)) return new Draw(e, d);
+            }
+            return new Draw(best, JOINT_DRAWS + 1);
+        }
+        List<Map<String, String>> envs = new ArrayList<>();
+        List<Double> joint = new ArrayList<>();
+        for (int d = 0; d < JOINT_DRAWS; d++) {
+            int[] c = new int[space.size()];
+            double sum = 0;
+            for (int j = 0; j < space.size(); j++) sum += scores[j][c[j] = softmaxPick(scores[j], rng)];
+            envs.add(env(xs, c));
+            joint.add(sum);
+        }
+        Integer[] order = new Integer[envs.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingDouble(i -> -joint.get(i)));
+        java.util.Set<Map<String, String>> refused = new java.util.HashSet<>(List.of(best));
+        for (int i : order) {
+            Map<String, String> e = envs.get(i);
+            if (refused.contains(e)) continue;
+            if (!refuse.test(e)) return new Draw(e, refused.size());
+            refused.add(e);
+        }
+        return new Draw(best, refused.size());
+    }
+
+    private Map<String, String> env(double[][] xs, int[] pick) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int j = 0; j < space.size(); j++) out.put(space.get(j).name(), space.get(j).format(external(space.get(j), xs[j][pick[j]])));
         return out;
     }
 
-    private double numeric(SearchParam p, double[] below, double[] above, RandomGenerator rng) {
-        double lo = lo(p), hi = hi(p);
-        Parzen l = new Parzen(below, lo, hi), g = new Parzen(above, lo, hi);
-        double best = Double.NaN, bestScore = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < candidates; i++) {
-            double x = l.sample(rng);
-            double score = l.logPdf(x) - g.logPdf(x);
-            if (score > bestScore) { bestScore = score; best = x; }
-        }
-        return best;
+    /** An index drawn with probability proportional to exp(score): good candidates often, the rest sometimes. */
+    private static int softmaxPick(double[] scores, RandomGenerator rng) {
+        double max = Arrays.stream(scores).max().orElse(0), sum = 0;
+        double[] w = new double[scores.length];
+        for (int i = 0; i < w.length; i++) sum += w[i] = Math.exp(scores[i] - max);
+        double u = rng.nextDouble() * sum;
+        for (int i = 0; i < w.length; i++) if ((u -= w[i]) <= 0) return i;
+        return w.length - 1;
     }
 
-    private double categorical(SearchParam p, double[] below, double[] above, RandomGenerator rng) {
+    /** Fills xs with draws from l and scores with log l(x) - log g(x). */
+    private void numeric(SearchParam p, double[] below, double[] above, RandomGenerator rng, double[] xs, double[] scores) {
+        double lo = lo(p), hi = hi(p);
+        Parzen l = new Parzen(below, lo, hi), g = new Parzen(above, lo, hi);
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = l.sample(rng);
+            scores[i] = l.logPdf(xs[i]) - g.logPdf(xs[i]);
+        }
+    }
+
+    /** As {@link #numeric} for a categorical: xs are choice indices. */
+    private void categorical(SearchParam p, double[] below, double[] above, RandomGenerator rng, double[] xs, double[] scores) {
         int k = p.choices().size();
         double[] wl = new double[k], wg = new double[k];
         Arrays.fill(wl, 1.0);
@@ -77,16 +145,13 @@ public final class TpeSampler {
         for (double b : below) wl[(int) b] += 1;
         for (double a : above) wg[(int) a] += 1;
         double sl = Arrays.stream(wl).sum(), sg = Arrays.stream(wg).sum();
-        int best = 0;
-        double bestScore = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < candidates; i++) {
+        for (int i = 0; i < xs.length; i++) {
             double u = rng.nextDouble() * sl;
             int c = 0;
             while (c < k - 1 && (u -= wl[c]) > 0) c++;
-            double score = Math.log(wl[c] / sl) - Math.log(wg[c] / sg);
-            if (score > bestScore) { bestScore = score; best = c; }
+            xs[i] = c;
+            scores[i] = Math.log(wl[c] / sl) - Math.log(wg[c] / sg);
         }
-        return best;
     }
 
     /** A mixture of Gaussians truncated to [lo, hi], one per observation plus a prior at the centre. */

@@ -98,4 +98,30 @@ class TpeSamplerTest {
         }
         assertThat(high).isLessThan(6);
     }
+
+    @Test
+    void aRefusedProposalGivesWayToTheBestAllowedOneAndNothingChangesWhenNoneIsRefused() {
+        // the objective wants LAYERS=5; refuse every LAYERS above 3 (as a size limit would)
+        List<Trial> history = new ArrayList<>();
+        Random rng = new Random(4);
+        for (int i = 0; i < 16; i++) {
+            Map<String, String> env = Map.of("LR", Double.toString(1e-4 * Math.pow(1000, rng.nextDouble())),
+                    "LAYERS", Integer.toString(1 + rng.nextInt(8)), "ACT", List.of("relu", "gelu", "relu2").get(rng.nextInt(3)));
+            history.add(new Trial(env, objective(env)));
+        }
+        int refusedSomewhere = 0;
+        for (long seed = 0; seed < 10; seed++) {
+            TpeSampler s = new TpeSampler(SPACE, seed);
+            TpeSampler.Draw d = s.sample(history, env -> Integer.parseInt(env.get("LAYERS")) > 3);
+            assertThat(Integer.parseInt(d.env().get("LAYERS"))).isLessThanOrEqualTo(3);
+            if (d.refused() > 0) refusedSomewhere++;
+            assertThat(s.sample(history, env -> false)).isEqualTo(new TpeSampler.Draw(s.sample(history), 0));
+            assertThat(s.sample(history, env -> Integer.parseInt(env.get("LAYERS")) > 3)).as("the same seed and history, the same draw").isEqualTo(d);
+        }
+        assertThat(refusedSomewhere).isPositive();
+        // nothing allowed: the unconstrained best, with every combination tried counted as refused
+        TpeSampler.Draw none = new TpeSampler(SPACE, 1).sample(history, env -> true);
+        assertThat(none.env()).isEqualTo(new TpeSampler(SPACE, 1).sample(history));
+        assertThat(none.refused()).isPositive();
+    }
 }

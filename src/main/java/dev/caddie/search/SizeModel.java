@@ -1,0 +1,198 @@
+package dev.caddie.search;
+
+import dev.caddie.task.SearchParam;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Predicts a proposal's artifact bytes from the sizes already measured (every micro run measures one), so the
+ * search can skip a draw that would break the size limit before any run spends compute on it.
+ *
+ * <p>The weights' part of the artifact (artifact minus script bytes) is close to a product of factors: the
+ * parameter count (layers, width) times bits per weight times a compression ratio. So log(weight bytes) is
+ * fitted as a sum: one coefficient per level of a categorical or a small integer (QUANT_BITS, NUM_LAYERS),
+ * and a slope on the log of a positive numeric value (MODEL_DIM: parameters grow as its square), else on the
+ * value. Most parameters (learning rates, batch) do not change the size, and a dozen sizes cannot fit them
+ * all: parameters enter the fit one at a time, each time the one that most lowers the leave-one-out error,
+ * until none does. That error then says how far to trust the fit: a draw is skipped only when even its
+ * prediction less two of those errors is over the limit, and only once enough sizes exist; a level never
+ * measured of a parameter in the fit is never judged.
+ */
+public final class SizeModel {
+    /** Measured sizes needed before the model judges anything. */
+    public static final int MIN_SIZES = 6;
+    /** A small integer range gets a coefficient per value, as a categorical does. */
+    static final int MAX_LEVELS = 8;
+    private static final double RIDGE = 1e-3;
+
+    private final List<SearchParam> space;
+    private final boolean[] in; // the parameters in the fit
+    private final double[] beta;
+    private final double sigma;
+    private final long scriptBytes;
+    private final List<boolean[]> seenLevels; // per parameter with levels, which ones have a measured size
+    private final int n;
+
+    private SizeModel(List<SearchParam> space, boolean[] in, double[] beta, double sigma, long scriptBytes, List<boolean[]> seenLevels, int n) {
+        this.space = space;
+        this.in = in;
+        this.beta = beta;
+        this.sigma = sigma;
+        this.scriptBytes = scriptBytes;
+        this.seenLevels = seenLevels;
+        this.n = n;
+    }
+
+    /** Fits the sizes of the trials that measured one; {@link #usable()} says whether there were enough. */
+    public static SizeModel fit(List<SearchParam> space, List<Trial> trials) {
+        List<Trial> sized = trials.stream().filter(t -> t.artifactBytes() != null && t.artifactBytes() > 0).toList();
+        long script = sized.stream().filter(t -> t.codeBytes() != null).mapToLong(Trial::codeBytes).sorted().skip(sized.size() / 2).findFirst().orElse(0);
+        List<boolean[]> seen = new ArrayList<>();
+        for (SearchParam p : space) seen.add(levels(p) > 0 ? new boolean[levels(p)] : null);
+        if (sized.size() < MIN_SIZES) return new SizeModel(space, null, null, Double.NaN, script, seen, sized.size());
+        double[][] all = new double[sized.size()][];
+        double[] y = new double[sized.size()];
+        for (int i = 0; i < sized.size(); i++) {
+            Trial t = sized.get(i);
+            all[i] = features(space, t.env(), null);
+            long weights = t.artifactBytes() - (t.codeBytes() == null ? 0 : t.codeBytes());
+            y[i] = Math.log(Math.max(1, weights));
+            for (int j = 0; j < space.size(); j++) if (seen.get(j) != null) seen.get(j)[level(space.get(j), t.env())] = true;
+        }
+        // forward selection: start from the mean, add the parameter that lowers the leave-one-out error most
+        boolean[] in = new boolean[space.size()];
+        double err = looError(select(space, all, in), y);
+        while (true) {
+            int bestJ = -1;
+            double bestErr = err;
+            for (int j = 0; j < space.size(); j++) {
+                if (in[j]) continue;
+                in[j] = true;
+                double e = looError(select(space, all, in), y);
+                in[j] = false;
+                if (e < bestErr * 0.98) { bestErr = e; bestJ = j; } // a 2% gain at least: noise does not buy a parameter
+            }
+            if (bestJ < 0) break;
+            in[bestJ] = true;
+            err = bestErr;
+        }
+        for (int j = 0; j < space.size(); j++) if (!in[j]) seen.set(j, null); // a parameter out of the fit cannot make a draw unknown
+        return new SizeModel(space, in, ridge(select(space, all, in), y, -1), Math.max(0.01, err), script, seen, sized.size());
+    }
+
+    /** The root-mean-square error of predicting each size from a fit without it. */
+    private static double looError(double[][] x, double[] y) {
+        double sq = 0;
+        for (int i = 0; i < y.length; i++) {
+            double e = y[i] - dot(ridge(x, y, i), x[i]);
+            sq += e * e;
+        }
+        return Math.sqrt(sq / y.length);
+    }
+
+    public boolean usable() { return beta != null; }
+
+    /** The leave-one-out error of log(weight bytes): 0.05 means predictions about 5% off. */
+    public double sigma() { return sigma; }
+
+    public int sizes() { return n; }
+
+    /** The predicted artifact bytes for env (the script as measured, plus the weights), or null when it cannot say. */
+    public Long predict(Map<String, String> env) {
+        if (!usable() || !measuredLevels(env)) return null;
+        return scriptBytes + Math.round(Math.exp(dot(beta, features(space, env, in))));
+    }
+
+    /** True only when the model is sure: even the prediction less two leave-one-out errors is over the limit. */
+    public boolean surelyOver(Map<String, String> env, long limit) {
+        if (!usable() || !measuredLevels(env)) return false;
+        return scriptBytes + Math.exp(dot(beta, features(space, env, in)) - 2 * sigma) > limit;
+    }
+
+    private boolean measuredLevels(Map<String, String> env) {
+        for (int j = 0; j < space.size(); j++) if (seenLevels.get(j) != null && !seenLevels.get(j)[level(space.get(j), env)]) return false;
+        return true;
+    }
+
+    // ---- features: an intercept, a one-hot per level (the first level is the base), a scaled value otherwise
+
+    private static int levels(SearchParam p) {
+        if (p.kind() == SearchParam.Kind.CATEGORICAL) return p.choices().size();
+        if (p.kind() == SearchParam.Kind.INT && p.high() - p.low() < MAX_LEVELS) return (int) (p.high() - p.low()) + 1;
+        return 0;
+    }
+
+    private static int level(SearchParam p, Map<String, String> env) {
+        double x = TpeSampler.internal(p, env); // the index of a categorical, the value of an integer
+        return (int) Math.max(0, Math.min(levels(p) - 1, Math.round(p.kind() == SearchParam.Kind.CATEGORICAL ? x : x - p.low())));
+    }
+
+    /** The parameters in the fit (all of them for a null mask) as features of env. */
+    static double[] features(List<SearchParam> space, Map<String, String> env, boolean[] mask) {
+        List<Double> f = new ArrayList<>();
+        f.add(1.0);
+        for (int j = 0; j < space.size(); j++) {
+            if (mask != null && !mask[j]) continue;
+            SearchParam p = space.get(j);
+            int k = levels(p);
+            if (k > 0) {
+                int at = level(p, env);
+                for (int l = 1; l < k; l++) f.add(at == l ? 1.0 : 0.0);
+            } else {
+                double x = TpeSampler.internal(p, env), lo = p.low(), hi = p.high();
+                if (p.kind() == SearchParam.Kind.LOG_FLOAT) { lo = Math.log(lo); hi = Math.log(hi); }
+                else if (lo > 0) { x = Math.log(x); lo = Math.log(lo); hi = Math.log(hi); }
+                f.add(hi > lo ? (x - lo) / (hi - lo) : 0);
+            }
+        }
+        return f.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The columns of the full feature rows that belong to the parameters in mask (and the intercept). */
+    private static double[][] select(List<SearchParam> space, double[][] all, boolean[] mask) {
+        List<Integer> cols = new ArrayList<>(List.of(0));
+        int c = 1;
+        for (int j = 0; j < space.size(); j++) {
+            int width = levels(space.get(j)) > 0 ? levels(space.get(j)) - 1 : 1;
+            for (int k = 0; k < width; k++, c++) if (mask[j]) cols.add(c);
+        }
+        double[][] out = new double[all.length][cols.size()];
+        for (int i = 0; i < all.length; i++) for (int k = 0; k < cols.size(); k++) out[i][k] = all[i][cols.get(k)];
+        return out;
+    }
+
+    /** Ridge least squares (the intercept unpenalised), leaving out row skip (-1 for none). */
+    private static double[] ridge(double[][] x, double[] y, int skip) {
+        int p = x[0].length;
+        double[][] a = new double[p][p + 1];
+        for (int i = 0; i < x.length; i++) {
+            if (i == skip) continue;
+            for (int r = 0; r < p; r++) {
+                for (int c = 0; c < p; c++) a[r][c] += x[i][r] * x[i][c];
+                a[r][p] += x[i][r] * y[i];
+            }
+        }
+        for (int r = 1; r < p; r++) a[r][r] += RIDGE;
+        for (int col = 0; col < p; col++) { // Gaussian elimination with partial pivoting; the ridge keeps it regular
+            int piv = col;
+            for (int r = col + 1; r < p; r++) if (Math.abs(a[r][col]) > Math.abs(a[piv][col])) piv = r;
+            double[] tmp = a[col]; a[col] = a[piv]; a[piv] = tmp;
+            for (int r = 0; r < p; r++) {
+                if (r == col || a[col][col] == 0) continue;
+                double m = a[r][col] / a[col][col];
+                for (int c = col; c <= p; c++) a[r][c] -= m * a[col][c];
+            }
+        }
+        double[] beta = new double[p];
+        for (int r = 0; r < p; r++) beta[r] = a[r][r] == 0 ? 0 : a[r][p] / a[r][r];
+        return beta;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
+    }
+}
