@@ -15,8 +15,8 @@ import java.util.Map;
  * fitted as a sum: one coefficient per level of a categorical or a small integer (QUANT_BITS, NUM_LAYERS),
  * and a slope on the log of a positive numeric value (MODEL_DIM: parameters grow as its square), else on the
  * value. Most parameters (learning rates, batch) do not change the size, and a dozen sizes cannot fit them
- * all: parameters enter the fit one at a time, each time the one that most lowers the leave-one-out error,
- * until none does. That error then says how far to trust the fit: a draw is skipped only when even its
+ * all: parameters enter the fit one at a time (two at a time when no single one helps), each time the one
+ * that most lowers the leave-one-out error, until none does. That error then says how far to trust the fit: a draw is skipped only when even its
  * prediction less two of those errors is over the limit, and only once enough sizes exist; a level never
  * measured of a parameter in the fit is never judged.
  */
@@ -63,33 +63,49 @@ public final class SizeModel {
         }
         // forward selection: start from the mean, add the parameter that lowers the leave-one-out error most
         boolean[] in = new boolean[space.size()];
-        double err = looError(select(space, all, in), y);
-        while (true) {
-            int bestJ = -1;
+        double err = looError(space, sized, in, select(space, all, in), y);
+        while (true) { // one parameter at a time; a pair when no single one helps (bits and layers can each explain little alone)
+            int[] bestAdd = null;
             double bestErr = err;
-            for (int j = 0; j < space.size(); j++) {
-                if (in[j]) continue;
-                in[j] = true;
-                double e = looError(select(space, all, in), y);
-                in[j] = false;
-                if (e < bestErr * 0.98) { bestErr = e; bestJ = j; } // a 2% gain at least: noise does not buy a parameter
-            }
-            if (bestJ < 0) break;
-            in[bestJ] = true;
+            for (int width = 1; width <= 2 && bestAdd == null; width++)
+                for (int j = 0; j < space.size(); j++)
+                    for (int k = width == 1 ? j : j + 1; k < space.size(); k++) {
+                        if (in[j] || in[k]) continue;
+                        in[j] = in[k] = true;
+                        double e = looError(space, sized, in, select(space, all, in), y);
+                        in[j] = in[k] = false;
+                        if (e < bestErr * 0.98) { bestErr = e; bestAdd = new int[] {j, k}; } // a 2% gain at least: noise does not buy a parameter
+                        if (width == 1) break;
+                    }
+            if (bestAdd == null) break;
+            in[bestAdd[0]] = in[bestAdd[1]] = true;
             err = bestErr;
         }
         for (int j = 0; j < space.size(); j++) if (!in[j]) seen.set(j, null); // a parameter out of the fit cannot make a draw unknown
         return new SizeModel(space, in, ridge(select(space, all, in), y, -1), Math.max(0.01, err), script, seen, sized.size());
     }
 
-    /** The root-mean-square error of predicting each size from a fit without it. */
-    private static double looError(double[][] x, double[] y) {
+    /**
+     * The root-mean-square error of predicting each size from a fit without it, over the sizes that such a fit
+     * would judge: one whose level of a parameter in the fit is the only one measured is left out, as a draw
+     * with a level never measured is.
+     */
+    private static double looError(List<SearchParam> space, List<Trial> trials, boolean[] mask, double[][] x, double[] y) {
+        Map<String, Integer> count = new java.util.HashMap<>();
+        for (Trial t : trials)
+            for (int j = 0; j < space.size(); j++) if (mask[j] && levels(space.get(j)) > 0) count.merge(j + ":" + level(space.get(j), t.env()), 1, Integer::sum);
         double sq = 0;
+        int n = 0;
         for (int i = 0; i < y.length; i++) {
+            boolean judged = true;
+            for (int j = 0; j < space.size(); j++)
+                if (mask[j] && levels(space.get(j)) > 0 && count.get(j + ":" + level(space.get(j), trials.get(i).env())) == 1) judged = false;
+            if (!judged) continue;
             double e = y[i] - dot(ridge(x, y, i), x[i]);
             sq += e * e;
+            n++;
         }
-        return Math.sqrt(sq / y.length);
+        return n < MIN_SIZES ? Double.POSITIVE_INFINITY : Math.sqrt(sq / n);
     }
 
     public boolean usable() { return beta != null; }
