@@ -5,7 +5,7 @@
 // their own budget by their train_loss. Prints one JSON line per finished full-budget result, like the Python
 // side, then the rung-vs-full pairs for the tier-transfer report.
 //   SearchVsOptuna WS SECONDS 0                                    set-up only
-//   SearchVsOptuna WS SECONDS BUDGET_S [FRACTIONS] [ETA] [CHECKPOINTS]
+//   SearchVsOptuna WS SECONDS BUDGET_S [FRACTIONS] [ETA] [CHECKPOINTS] [SEARCH_SEED]
 import dev.caddie.gate.CheckpointHalving;
 import dev.caddie.gate.TierTransfer;
 import dev.caddie.ledger.Ledger;
@@ -52,12 +52,13 @@ public class SearchVsOptuna {
         String fractions = args.length > 3 ? args[3] : "none";
         double eta = args.length > 4 ? Double.parseDouble(args[4]) : 2;
         String checkpoints = args.length > 5 ? args[5] : "0.3,0.6";
+        long searchSeed = args.length > 6 ? Long.parseLong(args[6]) : 1337; // the proposer's; every run trains with SEED=1337
         List<Tournament.Rung> lower = fractions.equals("none") ? List.of() : Tournament.rungs("MAX_WALLCLOCK_SECONDS=" + Stream.of(fractions.split(","))
                 .map(f -> fmt(seconds * Double.parseDouble(f))).collect(Collectors.joining(",")));
         var settings = new Tournament.Settings(lower, Map.of("VAL_MAX_TOKENS", "65536"), 0, eta, budgetS, true,
                 checkpoints.equals("none") ? List.of() : CheckpointHalving.parse(checkpoints));
         try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
-            new Tournament(task, l, new Runner(new LocalExecutor()), new SearchProposer(1337), new LoopListener() {
+            new Tournament(task, l, new Runner(new LocalExecutor()), new SearchProposer(searchSeed), new LoopListener() {
                 // progress on stderr (stdout carries the curve): one line per candidate and per finished run
                 @Override public void candidate(long id, String description) { System.err.println("caddie candidate " + id + ": " + description); }
                 @Override public void note(String message) { System.err.println("caddie " + message); }

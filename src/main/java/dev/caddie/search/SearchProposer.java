@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * Caddie's built-in proposer: TPE over the env-var search space of caddie.toml, aware of the size limit.
  *
  * <p>The limit is a constraint, not a score: once the sizes measured so far can predict a draw's artifact
- * ({@link SizeModel}), a draw surely over the limit is skipped before it costs even a micro run (the sampler proposes the
+ * ({@link SizeFit}), a draw surely over the limit is skipped before it costs even a micro run (the sampler proposes the
  * best-scoring configuration that is not), and runs that
  * were over it leave the objective's model (as in constrained TPE, Watanabe and Hutter 2023), because an
  * oversized configuration says nothing about how well a smaller one with its learning rates would score.
@@ -30,7 +30,7 @@ public final class SearchProposer implements Proposer {
         if (space.isEmpty())
             throw new IllegalStateException("caddie.toml has no [search] space for the built-in proposer");
         long limit = ctx.task().limits().artifactBytes();
-        SizeModel size = SizeModel.fit(space, ctx.history());
+        SizeFit size = SizeFit.fit(space, ctx.history());
         List<Trial> objective = size.usable() ? ctx.history().stream().filter(t -> !t.overLimit(limit)).toList() : ctx.history();
         TpeSampler.Draw draw = new TpeSampler(space, seed).sample(objective, e -> size.surelyOver(e, limit));
         Map<String, String> env = draw.env();

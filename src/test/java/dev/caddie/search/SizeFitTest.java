@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class SizeModelTest {
+class SizeFitTest {
     private static final long SCRIPT = 47_858, LIMIT = 160_000;
 
     /**
@@ -59,7 +59,7 @@ class SizeModelTest {
     void predictsAnUnmeasuredShapeFromItsFactorsAndIsSureOnlyFarFromTheLimit() throws Exception {
         List<SearchParam> space = tinyGolf().search();
         SplittableRandom rng = new SplittableRandom(7);
-        SizeModel m = SizeModel.fit(space, measured(space, rng));
+        SizeFit m = SizeFit.fit(space, measured(space, rng));
         assertThat(m.usable()).isTrue();
         assertThat(m.sigma()).isLessThan(0.05);
 
@@ -77,15 +77,15 @@ class SizeModelTest {
     void saysNothingWithTooFewSizesOrForALevelNeverMeasured() throws Exception {
         List<SearchParam> space = tinyGolf().search();
         SplittableRandom rng = new SplittableRandom(3);
-        List<Trial> few = measured(space, rng).subList(0, SizeModel.MIN_SIZES - 1);
-        SizeModel m = SizeModel.fit(space, few);
+        List<Trial> few = measured(space, rng).subList(0, SizeFit.MIN_SIZES - 1);
+        SizeFit m = SizeFit.fit(space, few);
         assertThat(m.usable()).isFalse();
         assertThat(m.predict(trial(space, rng, 3, "8", null).env())).isNull();
         assertThat(m.surelyOver(trial(space, rng, 3, "8", null).env(), LIMIT)).isFalse();
 
         // no 3-layer size at all: a 3-layer draw is an extrapolation, and the model does not judge it
         List<Trial> noThree = measured(space, rng).stream().filter(t -> !t.env().get("NUM_LAYERS").equals("3")).toList();
-        SizeModel two = SizeModel.fit(space, noThree);
+        SizeFit two = SizeFit.fit(space, noThree);
         assertThat(two.usable()).isTrue();
         assertThat(two.predict(trial(space, rng, 3, "8", null).env())).isNull();
         assertThat(two.surelyOver(trial(space, rng, 3, "8", null).env(), LIMIT)).isFalse();
@@ -96,9 +96,9 @@ class SizeModelTest {
     void trialsWithoutAMeasuredSizeAreLeftOut() throws Exception {
         List<SearchParam> space = tinyGolf().search();
         SplittableRandom rng = new SplittableRandom(5);
-        List<Trial> trials = new ArrayList<>(measured(space, rng).subList(0, SizeModel.MIN_SIZES - 1));
+        List<Trial> trials = new ArrayList<>(measured(space, rng).subList(0, SizeFit.MIN_SIZES - 1));
         for (int i = 0; i < 5; i++) trials.add(new Trial(trial(space, rng, 3, "8", null).env(), null)); // crashed before the export
-        assertThat(SizeModel.fit(space, trials).usable()).isFalse();
+        assertThat(SizeFit.fit(space, trials).usable()).isFalse();
     }
 
     @Test

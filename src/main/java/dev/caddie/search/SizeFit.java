@@ -20,7 +20,7 @@ import java.util.Map;
  * prediction less two of those errors is over the limit, and only once enough sizes exist; a level never
  * measured of a parameter in the fit is never judged.
  */
-public final class SizeModel {
+public final class SizeFit {
     /** Measured sizes needed before the model judges anything. */
     public static final int MIN_SIZES = 6;
     /** A small integer range gets a coefficient per value, as a categorical does. */
@@ -35,7 +35,7 @@ public final class SizeModel {
     private final List<boolean[]> seenLevels; // per parameter with levels, which ones have a measured size
     private final int n;
 
-    private SizeModel(List<SearchParam> space, boolean[] in, double[] beta, double sigma, long scriptBytes, List<boolean[]> seenLevels, int n) {
+    private SizeFit(List<SearchParam> space, boolean[] in, double[] beta, double sigma, long scriptBytes, List<boolean[]> seenLevels, int n) {
         this.space = space;
         this.in = in;
         this.beta = beta;
@@ -46,12 +46,12 @@ public final class SizeModel {
     }
 
     /** Fits the sizes of the trials that measured one; {@link #usable()} says whether there were enough. */
-    public static SizeModel fit(List<SearchParam> space, List<Trial> trials) {
+    public static SizeFit fit(List<SearchParam> space, List<Trial> trials) {
         List<Trial> sized = trials.stream().filter(t -> t.artifactBytes() != null && t.artifactBytes() > 0).toList();
         long script = sized.stream().filter(t -> t.codeBytes() != null).mapToLong(Trial::codeBytes).sorted().skip(sized.size() / 2).findFirst().orElse(0);
         List<boolean[]> seen = new ArrayList<>();
         for (SearchParam p : space) seen.add(levels(p) > 0 ? new boolean[levels(p)] : null);
-        if (sized.size() < MIN_SIZES) return new SizeModel(space, null, null, Double.NaN, script, seen, sized.size());
+        if (sized.size() < MIN_SIZES) return new SizeFit(space, null, null, Double.NaN, script, seen, sized.size());
         double[][] all = new double[sized.size()][];
         double[] y = new double[sized.size()];
         for (int i = 0; i < sized.size(); i++) {
@@ -82,7 +82,7 @@ public final class SizeModel {
             err = bestErr;
         }
         for (int j = 0; j < space.size(); j++) if (!in[j]) seen.set(j, null); // a parameter out of the fit cannot make a draw unknown
-        return new SizeModel(space, in, ridge(select(space, all, in), y, -1), Math.max(0.01, err), script, seen, sized.size());
+        return new SizeFit(space, in, ridge(select(space, all, in), y, -1), Math.max(0.01, err), script, seen, sized.size());
     }
 
     /**
