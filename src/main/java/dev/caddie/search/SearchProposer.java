@@ -5,6 +5,7 @@ import dev.caddie.task.SearchParam;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -31,14 +32,16 @@ public final class SearchProposer implements Proposer {
             throw new IllegalStateException("caddie.toml has no [search] space for the built-in proposer");
         long limit = ctx.task().limits().artifactBytes();
         SizeFit size = SizeFit.fit(space, ctx.history());
-        List<Trial> objective = size.usable() ? ctx.history().stream().filter(t -> !t.overLimit(limit)).toList() : ctx.history();
-        TpeSampler.Draw draw = new TpeSampler(space, seed).sample(objective, e -> size.surelyOver(e, limit));
+        // refused: a draw surely over the limit, and one that ran already (a failed one would only fail again)
+        Set<Map<String, String>> tried = ctx.history().stream().map(Trial::env).collect(Collectors.toSet());
+        TpeSampler.Draw draw = new TpeSampler(space, seed).sample(ctx.history(), t -> size.usable() && t.overLimit(limit),
+                e -> tried.contains(e) || size.surelyOver(e, limit));
         Map<String, String> env = draw.env();
         int skipped = draw.refused();
         String text = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
         Long predicted = size.predict(env);
         String note = predicted == null ? "" : String.format(Locale.ROOT, " (predicted artifact %,d bytes%s)", predicted,
-                skipped == 0 ? "" : String.format(Locale.ROOT, "; %d draw(s) predicted over the %,d-byte limit skipped", skipped, limit));
+                skipped == 0 ? "" : String.format(Locale.ROOT, "; %d draw(s) predicted over the %,d-byte limit or tried before skipped", skipped, limit));
         return Proposal.env("tpe: " + text + note, env);
     }
 }

@@ -3,6 +3,7 @@ package dev.caddie.search;
 import dev.caddie.task.SearchParam;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,9 +17,9 @@ import java.util.Map;
  * and a slope on the log of a positive numeric value (MODEL_DIM: parameters grow as its square), else on the
  * value. Most parameters (learning rates, batch) do not change the size, and a dozen sizes cannot fit them
  * all: parameters enter the fit one at a time (two at a time when no single one helps), each time the one
- * that most lowers the leave-one-out error, until none does. That error then says how far to trust the fit: a draw is skipped only when even its
- * prediction less two of those errors is over the limit, and only once enough sizes exist; a level never
- * measured of a parameter in the fit is never judged.
+ * that most lowers the leave-one-out error, until none does. That error then says how far to trust the fit:
+ * a draw is skipped only when even its prediction less two of those errors is over the limit, and only once
+ * enough sizes exist; a draw with a value never measured of a parameter in the fit is never judged.
  */
 public final class SizeFit {
     /** Measured sizes needed before the model judges anything. */
@@ -26,39 +27,41 @@ public final class SizeFit {
     /** A small integer range gets a coefficient per value, as a categorical does. */
     static final int MAX_LEVELS = 8;
     private static final double RIDGE = 1e-3;
+    /**
+     * The least error assumed (0.2%): sizes of one shape scatter by about that much with the learning rates, and
+     * the fit should refuse a shape its micro runs measured 1% over the limit, as the micro tier would.
+     */
+    static final double SIGMA_FLOOR = 0.002;
 
     private final List<SearchParam> space;
     private final boolean[] in; // the parameters in the fit
     private final double[] beta;
     private final double sigma;
     private final long scriptBytes;
-    private final List<boolean[]> seenLevels; // per parameter with levels, which ones have a measured size
-    private final int n;
+    private final List<boolean[]> seenLevels; // per parameter with levels in the fit, which ones have a measured size
 
-    private SizeFit(List<SearchParam> space, boolean[] in, double[] beta, double sigma, long scriptBytes, List<boolean[]> seenLevels, int n) {
+    private SizeFit(List<SearchParam> space, boolean[] in, double[] beta, double sigma, long scriptBytes, List<boolean[]> seenLevels) {
         this.space = space;
         this.in = in;
         this.beta = beta;
         this.sigma = sigma;
         this.scriptBytes = scriptBytes;
         this.seenLevels = seenLevels;
-        this.n = n;
     }
 
-    /** Fits the sizes of the trials that measured one; {@link #usable()} says whether there were enough. */
+    /** Fits the sizes of the trials that measured one (artifact and script bytes); {@link #usable()} says whether there were enough. */
     public static SizeFit fit(List<SearchParam> space, List<Trial> trials) {
-        List<Trial> sized = trials.stream().filter(t -> t.artifactBytes() != null && t.artifactBytes() > 0).toList();
-        long script = sized.stream().filter(t -> t.codeBytes() != null).mapToLong(Trial::codeBytes).sorted().skip(sized.size() / 2).findFirst().orElse(0);
+        List<Trial> sized = trials.stream().filter(t -> t.artifactBytes() != null && t.codeBytes() != null && t.artifactBytes() > t.codeBytes()).toList();
+        long script = sized.stream().mapToLong(Trial::codeBytes).sorted().skip(sized.size() / 2).findFirst().orElse(0); // the median: env-only proposals keep it
         List<boolean[]> seen = new ArrayList<>();
         for (SearchParam p : space) seen.add(levels(p) > 0 ? new boolean[levels(p)] : null);
-        if (sized.size() < MIN_SIZES) return new SizeFit(space, null, null, Double.NaN, script, seen, sized.size());
+        if (sized.size() < MIN_SIZES) return new SizeFit(space, null, null, Double.NaN, script, seen);
         double[][] all = new double[sized.size()][];
         double[] y = new double[sized.size()];
         for (int i = 0; i < sized.size(); i++) {
             Trial t = sized.get(i);
             all[i] = features(space, t.env(), null);
-            long weights = t.artifactBytes() - (t.codeBytes() == null ? 0 : t.codeBytes());
-            y[i] = Math.log(Math.max(1, weights));
+            y[i] = Math.log(t.artifactBytes() - t.codeBytes());
             for (int j = 0; j < space.size(); j++) if (seen.get(j) != null) seen.get(j)[level(space.get(j), t.env())] = true;
         }
         // forward selection: start from the mean, add the parameter that lowers the leave-one-out error most
@@ -82,7 +85,7 @@ public final class SizeFit {
             err = bestErr;
         }
         for (int j = 0; j < space.size(); j++) if (!in[j]) seen.set(j, null); // a parameter out of the fit cannot make a draw unknown
-        return new SizeFit(space, in, ridge(select(space, all, in), y, -1), Math.max(0.01, err), script, seen, sized.size());
+        return new SizeFit(space, in, ridge(select(space, all, in), y, -1), Math.max(SIGMA_FLOOR, err), script, seen);
     }
 
     /**
@@ -91,7 +94,7 @@ public final class SizeFit {
      * with a level never measured is.
      */
     private static double looError(List<SearchParam> space, List<Trial> trials, boolean[] mask, double[][] x, double[] y) {
-        Map<String, Integer> count = new java.util.HashMap<>();
+        Map<String, Integer> count = new HashMap<>();
         for (Trial t : trials)
             for (int j = 0; j < space.size(); j++) if (mask[j] && levels(space.get(j)) > 0) count.merge(j + ":" + level(space.get(j), t.env()), 1, Integer::sum);
         double sq = 0;
@@ -112,8 +115,6 @@ public final class SizeFit {
 
     /** The leave-one-out error of log(weight bytes): 0.05 means predictions about 5% off. */
     public double sigma() { return sigma; }
-
-    public int sizes() { return n; }
 
     /** The predicted artifact bytes for env (the script as measured, plus the weights), or null when it cannot say. */
     public Long predict(Map<String, String> env) {

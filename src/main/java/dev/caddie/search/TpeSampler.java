@@ -5,9 +5,11 @@ import dev.caddie.task.SearchParam;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
@@ -36,7 +38,7 @@ public final class TpeSampler {
     public TpeSampler(List<SearchParam> space, long seed) { this(space, seed, 4, 24); }
 
     /** Proposes values for every parameter given the history (minimising value). */
-    public Map<String, String> sample(List<Trial> history) { return sample(history, env -> false).env(); }
+    public Map<String, String> sample(List<Trial> history) { return sample(history, t -> false, env -> false).env(); }
 
     /** A proposal, and how many better-scoring ones were refused before it. */
     public record Draw(Map<String, String> env, int refused) {}
@@ -51,14 +53,18 @@ public final class TpeSampler {
      * candidate with probability growing with its score, and the allowed combination with the best summed
      * score wins: the acquisition maximised under the constraint, not a redraw that lands on the same
      * refused argmax. When nothing is allowed, the unconstrained best is proposed and refused counts all.
+     *
+     * @param history    every finished trial: each one moves the random stream on, so a new proposal never
+     *                   repeats the last one's draws
+     * @param outOfModel trials the densities leave out (runs that broke a constraint say nothing of the objective)
      */
-    public Draw sample(List<Trial> history, Predicate<Map<String, String>> refuse) {
+    public Draw sample(List<Trial> history, Predicate<Trial> outOfModel, Predicate<Map<String, String>> refuse) {
         // SplittableRandom mixes its seed; java.util.Random's first draws for seeds n, n+1, ... are nearly equal.
         RandomGenerator rng = new SplittableRandom(seed * 1_000_003L + history.size());
-        List<Trial> sorted = new ArrayList<>(history);
+        List<Trial> sorted = new ArrayList<>(history.stream().filter(outOfModel.negate()).toList());
         sorted.sort(Comparator.comparingDouble(t -> t.failed() ? Double.POSITIVE_INFINITY : t.value()));
         int n = sorted.size();
-        boolean random = history.stream().filter(t -> !t.failed()).count() < startupTrials;
+        boolean random = sorted.stream().filter(t -> !t.failed()).count() < startupTrials;
         int nBelow = Math.max(1, Math.min((int) Math.ceil(0.25 * n), 25));
         double[][] xs = new double[space.size()][], scores = new double[space.size()][];
         int[] pick = new int[space.size()];
@@ -100,7 +106,7 @@ public final class TpeSampler {
         Integer[] order = new Integer[envs.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingDouble(i -> -joint.get(i)));
-        java.util.Set<Map<String, String>> refused = new java.util.HashSet<>(List.of(best));
+        Set<Map<String, String>> refused = new HashSet<>(List.of(best));
         for (int i : order) {
             Map<String, String> e = envs.get(i);
             if (refused.contains(e)) continue;

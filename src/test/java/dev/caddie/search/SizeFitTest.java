@@ -21,7 +21,7 @@ class SizeFitTest {
     /**
      * Tiny Golf's weight bytes as its micro runs measured them (artifact minus the 47,858 script bytes), by
      * NUM_LAYERS (rows 1..3) and QUANT_BITS (columns 5, 6, 8); batch, sequence and learning rates move them
-     * by about a percent. L3 at 5 bits was never measured: 124,000 / 1.13 from its neighbours.
+     * by a few tenths of a percent. L3 at 5 bits was never measured: 124,000 / 1.13 from its neighbours.
      */
     private static final long[][] WEIGHTS = {{44_600, 50_500, 65_500}, {77_600, 87_600, 114_400}, {109_700, 124_000, 161_800}};
 
@@ -29,7 +29,7 @@ class SizeFitTest {
         return new TaskSpecReader().parse(Path.of("/ws"), "caddie.toml", Presets.text("tiny-golf"));
     }
 
-    /** A random point of the space with the given shape, and its artifact as the table (and a 1% jitter) makes it. */
+    /** A random point of the space with the given shape, and its artifact as the table (and a 0.3% jitter) makes it. */
     private static Trial trial(List<SearchParam> space, SplittableRandom rng, int layers, String bits, Double value) {
         Map<String, String> env = new HashMap<>();
         for (SearchParam p : space) {
@@ -43,7 +43,7 @@ class SizeFitTest {
     }
 
     private static long size(int layers, String bits, SplittableRandom rng) {
-        return Math.round(WEIGHTS[layers - 1][List.of("5", "6", "8").indexOf(bits)] * (1 + 0.01 * (2 * rng.nextDouble() - 1)));
+        return Math.round(WEIGHTS[layers - 1][List.of("5", "6", "8").indexOf(bits)] * (1 + 0.003 * (2 * rng.nextDouble() - 1)));
     }
 
     /** Eight shapes measured, L3 at 5 bits not: the fit has to combine the layer and the bits factors. */
@@ -61,14 +61,14 @@ class SizeFitTest {
         SplittableRandom rng = new SplittableRandom(7);
         SizeFit m = SizeFit.fit(space, measured(space, rng));
         assertThat(m.usable()).isTrue();
-        assertThat(m.sigma()).isLessThan(0.05);
+        assertThat(m.sigma()).isLessThan(0.01);
 
         Trial l3q5 = trial(space, rng, 3, "5", null); // about 157,600 bytes: just under the limit
         assertThat((double) m.predict(l3q5.env())).isCloseTo(SCRIPT + 109_700, org.assertj.core.data.Percentage.withPercentage(5));
         assertThat(m.surelyOver(l3q5.env(), LIMIT)).as("too close to the limit to be sure").isFalse();
         assertThat(m.surelyOver(trial(space, rng, 3, "8", null).env(), LIMIT)).isTrue();   // 209,700
         assertThat(m.surelyOver(trial(space, rng, 3, "6", null).env(), LIMIT)).isTrue();   // 171,900
-        assertThat(m.surelyOver(trial(space, rng, 2, "8", null).env(), LIMIT)).as("1.4% over: a full run may fit").isFalse(); // 162,300
+        assertThat(m.surelyOver(trial(space, rng, 2, "8", null).env(), LIMIT)).as("1.4% over, as the micro tier measures it").isTrue(); // 162,300
         assertThat(m.surelyOver(trial(space, rng, 1, "8", null).env(), LIMIT)).isFalse();
         assertThat(m.surelyOver(trial(space, rng, 2, "6", null).env(), LIMIT)).isFalse();
     }
@@ -116,8 +116,8 @@ class SizeFitTest {
             int layers = Integer.parseInt(p.env().get("NUM_LAYERS"));
             String bits = p.env().get("QUANT_BITS");
             long truth = SCRIPT + WEIGHTS[layers - 1][List.of("5", "6", "8").indexOf(bits)];
-            // never a shape far over the limit (3 layers at 6 or 8 bits); 2 at 8 bits is 1.4% over, for the micro tier to judge
-            assertThat(truth).as("seed %d proposed %d layers at %s bits", seed, layers, bits).isLessThan(LIMIT * 102 / 100);
+            assertThat(truth).as("seed %d proposed %d layers at %s bits", seed, layers, bits).isLessThanOrEqualTo(LIMIT);
+            assertThat(history).extracting(Trial::env).as("never a configuration tried before").doesNotContain(p.env());
             assertThat(p.description()).contains("predicted artifact");
             if (p.description().contains("skipped")) skippedSomewhere++;
         }

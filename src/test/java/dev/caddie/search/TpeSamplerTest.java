@@ -112,16 +112,30 @@ class TpeSamplerTest {
         int refusedSomewhere = 0;
         for (long seed = 0; seed < 10; seed++) {
             TpeSampler s = new TpeSampler(SPACE, seed);
-            TpeSampler.Draw d = s.sample(history, env -> Integer.parseInt(env.get("LAYERS")) > 3);
+            TpeSampler.Draw d = s.sample(history, t -> false, env -> Integer.parseInt(env.get("LAYERS")) > 3);
             assertThat(Integer.parseInt(d.env().get("LAYERS"))).isLessThanOrEqualTo(3);
             if (d.refused() > 0) refusedSomewhere++;
-            assertThat(s.sample(history, env -> false)).isEqualTo(new TpeSampler.Draw(s.sample(history), 0));
-            assertThat(s.sample(history, env -> Integer.parseInt(env.get("LAYERS")) > 3)).as("the same seed and history, the same draw").isEqualTo(d);
+            assertThat(s.sample(history, t -> false, env -> false)).isEqualTo(new TpeSampler.Draw(s.sample(history), 0));
+            assertThat(s.sample(history, t -> false, env -> Integer.parseInt(env.get("LAYERS")) > 3)).as("the same seed and history, the same draw").isEqualTo(d);
         }
         assertThat(refusedSomewhere).isPositive();
         // nothing allowed: the unconstrained best, with every combination tried counted as refused
-        TpeSampler.Draw none = new TpeSampler(SPACE, 1).sample(history, env -> true);
+        TpeSampler.Draw none = new TpeSampler(SPACE, 1).sample(history, t -> false, env -> true);
         assertThat(none.env()).isEqualTo(new TpeSampler(SPACE, 1).sample(history));
         assertThat(none.refused()).isPositive();
+    }
+
+    @Test
+    void trialsLeftOutOfTheModelStillMoveTheRandomStreamOn() {
+        // every trial failed on a constraint and is left out: the sampler is in its start-up phase for good, and
+        // each new trial must still give a new draw (the same draw again would fail the same way, forever)
+        TpeSampler s = new TpeSampler(SPACE, 3);
+        List<Trial> history = new ArrayList<>();
+        java.util.Set<Map<String, String>> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 10; i++) {
+            Map<String, String> env = s.sample(history, t -> true, e -> false).env();
+            assertThat(seen.add(env)).as("draw %d is new", i).isTrue();
+            history.add(new Trial(env, null, 170_000L, 48_000L));
+        }
     }
 }
