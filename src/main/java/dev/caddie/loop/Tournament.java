@@ -158,7 +158,13 @@ public final class Tournament {
         double spentUnits = 0, spentMs = 0;
         String parent = git.revParse(ExperimentLoop.branch(tag));
         List<String> rungTiers = new ArrayList<>();
-        for (int r = 0; r < rungs.size(); r++) rungTiers.add(r == top ? tier.name() : withBudget(tier, rungs.get(r)).name());
+        Map<String, Double> caps = new LinkedHashMap<>(); // each rung's wall-clock cap in ms, to read a stopped run's progress
+        for (int r = 0; r < rungs.size(); r++) {
+            Tier t = r == top ? tier : withBudget(tier, rungs.get(r));
+            rungTiers.add(t.name());
+            Double cap = capMs(task.runEnvironment(t, Map.of(), seed, "run", task.workspace()));
+            if (cap != null) caps.put(t.name(), cap);
+        }
         try {
             while (!stopping) {
                 if (settings.budgetSeconds() > 0 && spentMs / 1000.0 >= settings.budgetSeconds()) {
@@ -177,7 +183,7 @@ public final class Tournament {
                         if (Double.isFinite(scores.get(c)[r]) && Double.isNaN(scores.get(c)[r + 1])) { promote = c; to = r + 1; break; }
                 }
                 if (promote < 0 && (settings.candidates() == 0 || started < settings.candidates())) {
-                    CandidateMaker.Made m = maker.make(tag, parent, propose(tag, rungTiers), proposer.name(), Map.of(), null);
+                    CandidateMaker.Made m = maker.make(tag, parent, propose(tag, rungTiers, caps), proposer.name(), Map.of(), null);
                     started++;
                     if (!m.passed()) continue;
                     alive.put(m.id(), m);
@@ -303,6 +309,15 @@ public final class Tournament {
         return new CheckpointHalving(settings.checkpoints(), settings.eta(), capMs, peers);
     }
 
+    /** How far a stopped run got (its last logged position in the budget) and its training loss just before; null without a log. */
+    private static Trial.Stopped stopped(RunRecord r, Double capMs) throws IOException {
+        if (r.logPath() == null || !java.nio.file.Files.exists(Path.of(r.logPath()))) return null;
+        List<CheckpointHalving.Point> curve = CheckpointHalving.curve(Path.of(r.logPath()), capMs);
+        if (curve.isEmpty()) return null;
+        double reached = curve.get(curve.size() - 1).position(), loss = CheckpointHalving.valueAt(curve, reached);
+        return Double.isFinite(loss) ? new Trial.Stopped(reached, loss) : null;
+    }
+
     /** The wall-clock training cap a run's env sets, in ms (the listener's reading of it); null without one: then checkpoints count steps. */
     private static Double capMs(Map<String, String> env) {
         Double s = RecordedRuns.parseOrNull(env.get("MAX_WALLCLOCK_SECONDS"));
@@ -356,15 +371,19 @@ public final class Tournament {
      * with at least {@link #MODEL_RESULTS} finished results (as BOHB does: short rungs can rank
      * configurations differently from the full budget, e.g. favour small models that step faster), else
      * the first rung. A failed or oversized run, and a candidate the micro tier stopped, count as failures:
-     * the search learns where the space breaks the rules.
+     * the search learns where the space breaks the rules. A run stopped at a checkpoint tells how far it got
+     * and its training loss there, so the search can rank it below the finished runs and above the failures.
      */
-    private Proposal propose(String tag, List<String> rungTiers) throws IOException {
-        List<Trial> history = history(ledger, tag, rungTiers, task.limits().artifactBytes());
+    private Proposal propose(String tag, List<String> rungTiers, Map<String, Double> caps) throws IOException {
+        List<Trial> history = history(ledger, tag, rungTiers, task.limits().artifactBytes(), caps);
         return proposer.propose(new ProposalContext(task, tag, history, Map.of(), null, ledger.experiments(tag).size()));
     }
 
-    /** The trials the search learns from (see {@link #propose}); rungTiers are the rungs' ledger names, smallest first. */
-    static List<Trial> history(Ledger ledger, String tag, List<String> rungTiers, long artifactLimit) {
+    /**
+     * The trials the search learns from (see {@link #propose}); rungTiers are the rungs' ledger names, smallest
+     * first, and capsMs their wall-clock caps (a rung without one reads a stopped run's progress in steps).
+     */
+    static List<Trial> history(Ledger ledger, String tag, List<String> rungTiers, long artifactLimit, Map<String, Double> capsMs) throws IOException {
         List<Experiment> past = ledger.experiments(tag);
         Map<Long, List<RunRecord>> runsOf = new LinkedHashMap<>();
         for (Experiment e : past) if (e.run() != null) runsOf.put(e.candidate().id(), ledger.runs(e.candidate().id()));
@@ -387,7 +406,7 @@ public final class Tournament {
             if (at.isPresent()) {
                 var r = at.get();
                 boolean ok = r.valBpb() != null && r.artifactBytes() != null && r.artifactBytes() <= artifactLimit;
-                history.add(new Trial(e.candidate().env(), ok ? r.valBpb() : null, bytes, code));
+                history.add(new Trial(e.candidate().env(), ok ? r.valBpb() : null, bytes, code, RunStatus.ABORTED.word.equals(r.status()) ? stopped(r, capsMs.get(m)) : null));
             } else if (runs.size() == 1 && runs.get(0).tier().equals(MicroRunner.TIER) && e.verdict() != null
                     && (e.verdict().verdict().equals(Verdict.REJECTED) || e.verdict().verdict().equals(Verdict.CRASH))) {
                 history.add(new Trial(e.candidate().env(), null, bytes, code));

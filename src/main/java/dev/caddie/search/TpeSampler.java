@@ -19,8 +19,9 @@ import java.util.random.RandomGenerator;
  *
  * <p>Finished trials are split into the best gamma(n) ("below") and the rest; each parameter gets a Parzen
  * density l(x) fitted to the below values and g(x) to the rest (a truncated-Gaussian mixture plus a wide
- * prior component); candidates are drawn from l and the one with the largest l/g wins. Failed trials count
- * as the worst. The first trials are random. Seeded: the same history and seed give the same proposal.
+ * prior component); candidates are drawn from l and the one with the largest l/g wins. Runs stopped early
+ * rank below every scored one, failed trials last. The first trials are random. Seeded: the same history
+ * and seed give the same proposal.
  */
 public final class TpeSampler {
     private final List<SearchParam> space;
@@ -43,6 +44,14 @@ public final class TpeSampler {
     /** A proposal, and how many better-scoring ones were refused before it. */
     public record Draw(Map<String, String> env, int refused) {}
 
+    /**
+     * Best first: scored trials by their value; then runs stopped early, those that got further first and, at
+     * the same point, by training loss (as Optuna ranks pruned trials); then failures.
+     */
+    static final Comparator<Trial> RANKING = Comparator.<Trial>comparingInt(t -> t.value() != null ? 0 : t.stopped() != null ? 1 : 2)
+            .thenComparingDouble(t -> t.value() != null ? t.value() : t.stopped() != null ? -Math.floor(t.stopped().reached() * 10 + 1e-9) : 0)
+            .thenComparingDouble(t -> t.value() == null && t.stopped() != null ? t.stopped().trainLoss() : 0);
+
     /** Combinations of candidates tried when the best one is refused. */
     static final int JOINT_DRAWS = 256;
 
@@ -62,9 +71,10 @@ public final class TpeSampler {
         // SplittableRandom mixes its seed; java.util.Random's first draws for seeds n, n+1, ... are nearly equal.
         RandomGenerator rng = new SplittableRandom(seed * 1_000_003L + history.size());
         List<Trial> sorted = new ArrayList<>(history.stream().filter(outOfModel.negate()).toList());
-        sorted.sort(Comparator.comparingDouble(t -> t.failed() ? Double.POSITIVE_INFINITY : t.value()));
+        sorted.sort(RANKING);
         int n = sorted.size();
-        boolean random = sorted.stream().filter(t -> !t.failed()).count() < startupTrials;
+        // a run stopped early was still measured against its peers: it counts towards the start-up trials
+        boolean random = sorted.stream().filter(t -> !t.failed() || t.stopped() != null).count() < startupTrials;
         int nBelow = Math.max(1, Math.min((int) Math.ceil(0.25 * n), 25));
         double[][] xs = new double[space.size()][], scores = new double[space.size()][];
         int[] pick = new int[space.size()];

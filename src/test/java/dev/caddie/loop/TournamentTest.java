@@ -222,14 +222,39 @@ class TournamentTest {
             finish(l, over, "micro", 6.0, 200_000L);
             l.addVerdict(over, null, Verdict.REJECTED, "micro: artifact 200000 bytes over the limit", null);
             // fewer than five results above the first rung: the first rung's seven, plus the micro failure
-            assertThat(Tournament.history(l, "t", rungs, 160_000)).extracting(dev.caddie.search.Trial::value)
+            assertThat(Tournament.history(l, "t", rungs, 160_000, Map.of())).extracting(dev.caddie.search.Trial::value)
                     .containsExactly(3.5, 3.5 + 1 / 100.0, 3.5 + 2 / 100.0, 3.5 + 3 / 100.0, 3.5 + 4 / 100.0, 3.5 + 5 / 100.0, 3.5 + 6 / 100.0, null);
             long fifth = l.addCandidate("t", "c8", "p", "search", "cand 8", Map.of("MATRIX_LR", "0.0015"), 0, 0, 0);
             finish(l, fifth, rungs.get(0), 3.45, 90_000L);
             finish(l, fifth, rungs.get(1), 3.15, 170_000L); // oversized at 20 s: a failure on that rung
             // five results on the second rung now: it is the model; those that never reached it are left out
-            assertThat(Tournament.history(l, "t", rungs, 160_000)).extracting(dev.caddie.search.Trial::value)
+            assertThat(Tournament.history(l, "t", rungs, 160_000, Map.of())).extracting(dev.caddie.search.Trial::value)
                     .containsExactly(3.2, 3.2 + 1 / 100.0, 3.2 + 2 / 100.0, 3.2 + 3 / 100.0, null, null);
+        }
+    }
+
+    @Test
+    void aRunStoppedAtACheckpointReachesTheSearchWithHowFarItGotAndItsTrainingLoss() throws Exception {
+        try (Ledger l = Ledger.open(tmp.resolve("ledger.db"))) {
+            List<String> rungs = List.of("local");
+            long done = l.addCandidate("t", "c0", "p", "search", "finished", Map.of("MATRIX_LR", "0.002"), 0, 0, 0);
+            finish(l, done, "local", 3.2, 90_000L);
+            // stopped at 30% of a 10 s cap: its log has step lines up to 3 s of training
+            long cut = l.addCandidate("t", "c1", "p", "search", "stopped", Map.of("MATRIX_LR", "0.02"), 0, 0, 0);
+            java.nio.file.Path log = tmp.resolve("stopped.txt");
+            List<String> lines = new ArrayList<>();
+            for (int step = 1; step <= 30; step++)
+                lines.add(String.format(java.util.Locale.ROOT, "step:%d/20000 train_loss:%.4f train_time:%dms step_avg:100.00ms", step, 5.0 - step / 10.0, step * 100));
+            java.nio.file.Files.write(log, lines);
+            long run = l.startRun(cut, "local", 1337, "local", log.toString());
+            l.finishRun(run, new Ledger.RunFinish("aborted", 3000, null, "sha", null, null, null, null, null, 3000L, 30, 100L, null, 0.0));
+            List<dev.caddie.search.Trial> h = Tournament.history(l, "t", rungs, 160_000, Map.of("local", 10_000.0));
+            assertThat(h).hasSize(2);
+            assertThat(h.get(0).stopped()).isNull();
+            assertThat(h.get(1).value()).isNull();
+            assertThat(h.get(1).stopped().reached()).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-9));
+            // the mean of the losses logged in the last tenth of the budget before it stopped (about steps 20..30)
+            assertThat(h.get(1).stopped().trainLoss()).isCloseTo(2.5, org.assertj.core.data.Offset.offset(0.06));
         }
     }
 

@@ -138,4 +138,24 @@ class TpeSamplerTest {
             history.add(new Trial(env, null, 170_000L, 48_000L));
         }
     }
+
+    @Test
+    void runsStoppedEarlyRankBetweenScoredTrialsAndFailuresAndEndTheStartUpPhase() {
+        Map<String, String> env = Map.of("LR", "0.001", "LAYERS", "4", "ACT", "gelu");
+        Trial scoredWorse = new Trial(env, 3.0), scoredBetter = new Trial(env, 2.0), failed = new Trial(env, null);
+        Trial far = new Trial(env, null, null, null, new Trial.Stopped(0.6, 2.7)), farBetter = new Trial(env, null, null, null, new Trial.Stopped(0.61, 2.5));
+        Trial early = new Trial(env, null, null, null, new Trial.Stopped(0.3, 2.0)); // a lower loss, but earlier in its schedule
+        List<Trial> sorted = new ArrayList<>(List.of(failed, early, far, scoredWorse, farBetter, scoredBetter));
+        sorted.sort(TpeSampler.RANKING);
+        assertThat(sorted).containsExactly(scoredBetter, scoredWorse, farBetter, far, early, failed);
+
+        // four stopped runs end the four start-up trials; three do not (a sampler that never leaves them draws the same)
+        TpeSampler s = new TpeSampler(SPACE, 8), random = new TpeSampler(SPACE, 8, Integer.MAX_VALUE, 1);
+        List<Trial> stopped = new ArrayList<>();
+        Random rng = new Random(2);
+        for (int i = 0; i < 4; i++)
+            stopped.add(new Trial(Map.of("LR", "0.003", "LAYERS", "5", "ACT", "relu2"), null, null, null, new Trial.Stopped(0.3, 2 + rng.nextDouble())));
+        assertThat(s.sample(stopped.subList(0, 3))).isEqualTo(random.sample(stopped.subList(0, 3)));
+        assertThat(s.sample(stopped)).isNotEqualTo(random.sample(stopped));
+    }
 }
