@@ -399,7 +399,7 @@ public final class Tournament {
             if (runs == null) continue;
             final String m = model;
             var at = runs.stream().filter(r -> r.tier().equals(m)).findFirst();
-            // the size a run measured (the model tier's, else the micro run's), for the search's size model
+            // the size a run measured (the model tier's, else the micro run's), for the search's size fit
             RunRecord sized = at.filter(r -> r.artifactBytes() != null)
                     .or(() -> runs.stream().filter(r -> r.artifactBytes() != null).findFirst()).orElse(null);
             Long bytes = sized == null ? null : sized.artifactBytes(), code = sized == null ? null : sized.codeBytes();
