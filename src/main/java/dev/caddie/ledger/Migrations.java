@@ -157,17 +157,20 @@ final class Migrations {
     /**
      * Runs the migrations not yet applied, each in its own transaction. The version is read again under the
      * write lock (BEGIN IMMEDIATE): two processes opening a new ledger at once would otherwise both see
-     * version 0 and the second would fail on "table already exists".
+     * version 0 and the second would fail on "table already exists". A ledger already current (every open
+     * but the first) is read once, without taking the write lock.
      */
     static void migrate(Connection c) throws SQLException {
-        for (int v = 0; v < ALL.size(); v++) {
+        int current;
+        try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA user_version")) { current = rs.getInt(1); }
+        if (current > ALL.size()) throw newer(current);
+        for (int v = current; v < ALL.size(); v++) {
             try (Statement s = c.createStatement()) {
                 s.execute("BEGIN IMMEDIATE");
                 try {
                     int version;
                     try (var rs = s.executeQuery("PRAGMA user_version")) { version = rs.getInt(1); }
-                    if (version > ALL.size())
-                        throw new SQLException("the ledger has schema version " + version + ", newer than this Caddie knows (" + ALL.size() + "); upgrade Caddie");
+                    if (version > ALL.size()) throw newer(version);
                     if (version == v) {
                         for (String sql : ALL.get(v)) s.execute(sql);
                         s.execute("PRAGMA user_version = " + (v + 1));
@@ -179,5 +182,9 @@ final class Migrations {
                 }
             }
         }
+    }
+
+    private static SQLException newer(int version) {
+        return new SQLException("the ledger has schema version " + version + ", newer than this Caddie knows (" + ALL.size() + "); upgrade Caddie");
     }
 }
