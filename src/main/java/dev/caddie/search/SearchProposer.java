@@ -12,10 +12,10 @@ import java.util.stream.Collectors;
  * Caddie's built-in proposer: TPE over the env-var search space of caddie.toml, aware of the size limit.
  *
  * <p>The limit is a constraint, not a score: once the sizes measured so far can predict a draw's artifact
- * ({@link SizeFit}), a draw surely over the limit is skipped before it costs even a micro run (the sampler proposes the
- * best-scoring configuration that is not), and runs that
- * were over it leave the objective's model (as in constrained TPE, Watanabe and Hutter 2023), because an
- * oversized configuration says nothing about how well a smaller one with its learning rates would score.
+ * ({@link SizeFit}), a draw surely over the limit is skipped before it costs even a micro run (the sampler
+ * proposes the best-scoring configuration that is not), and runs that were over it leave the objective's
+ * model (as in constrained TPE, Watanabe and Hutter 2023), because an oversized configuration says nothing
+ * about how well a smaller one with its learning rates would score.
  */
 public final class SearchProposer implements Proposer {
     private final long seed;
