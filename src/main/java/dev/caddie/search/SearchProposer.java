@@ -2,6 +2,7 @@ package dev.caddie.search;
 
 import dev.caddie.task.SearchParam;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,14 +43,26 @@ public final class SearchProposer implements Proposer {
         // refused: a draw surely over the limit, and one that (nearly) ran already: a failed one would only
         // fail again, a scored one would measure its noise again
         List<Map<String, String>> tried = ctx.history().stream().map(Trial::env).toList();
-        TpeSampler.Draw draw = new TpeSampler(space, seed).sample(ctx.history(), t -> size.usable() && t.overLimit(limit),
-                e -> size.surelyOver(e, limit) || tried.stream().anyMatch(t -> repeats(space, e, t)));
+        int[] over = {0}, repeated = {0}; // why draws were skipped, for the candidate's description
+        TpeSampler.Draw draw = new TpeSampler(space, seed).sample(ctx.history(), t -> size.usable() && t.overLimit(limit), e -> {
+            if (size.surelyOver(e, limit)) {
+                over[0]++;
+                return true;
+            }
+            if (tried.stream().anyMatch(t -> repeats(space, e, t))) {
+                repeated[0]++;
+                return true;
+            }
+            return false;
+        });
         Map<String, String> env = draw.env();
-        int skipped = draw.refused();
         String text = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
         Long predicted = size.predict(env);
-        String note = predicted == null ? "" : String.format(Locale.ROOT, " (predicted artifact %,d bytes%s)", predicted,
-                skipped == 0 ? "" : String.format(Locale.ROOT, "; %d draw(s) predicted over the %,d-byte limit or repeating a run skipped", skipped, limit));
+        List<String> notes = new ArrayList<>();
+        if (predicted != null) notes.add(String.format(Locale.ROOT, "predicted artifact %,d bytes", predicted));
+        if (over[0] > 0) notes.add(String.format(Locale.ROOT, "%d draw(s) predicted over the %,d-byte limit skipped", over[0], limit));
+        if (repeated[0] > 0) notes.add(String.format(Locale.ROOT, "%d draw(s) repeating a run skipped", repeated[0]));
+        String note = notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")";
         return Proposal.env("tpe: " + text + note, env);
     }
 

@@ -91,14 +91,16 @@ class SearchProposerTest {
         List<SearchParam> space = task.search();
         List<Trial> history = benchHistory(space);
         long limit = task.limits().artifactBytes();
-        int wouldRepeat = 0;
+        int wouldRepeat = 0, saysSo = 0;
         for (long seed = 1330; seed <= 1350; seed++) {
             // the sampler alone (oversized runs out of its model, as the proposer has them): back onto a run?
             Map<String, String> plain = new TpeSampler(space, seed).sample(history, t -> t.overLimit(limit), e -> false).env();
             if (history.stream().anyMatch(t -> SearchProposer.repeats(space, plain, t.env()))) wouldRepeat++;
             Proposal p = new SearchProposer(seed).propose(new ProposalContext(task, "t", history, Map.of(), null, history.size()));
             assertThat(history).as("seed %d: %s", seed, p.description()).noneMatch(t -> SearchProposer.repeats(space, p.env(), t.env()));
+            if (p.description().contains("repeating a run skipped")) saysSo++;
         }
         assertThat(wouldRepeat).as("plain TPE lands on a run already made for some seeds").isPositive();
+        assertThat(saysSo).as("the descriptions say why a draw was skipped").isGreaterThanOrEqualTo(wouldRepeat);
     }
 }
