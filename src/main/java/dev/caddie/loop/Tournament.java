@@ -19,7 +19,6 @@ import dev.caddie.task.TaskSpec;
 import dev.caddie.task.Tier;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -90,6 +89,7 @@ public final class Tournament {
     private final Proposer proposer;
     private final LoopListener listener;
     private final Git git;
+    private final RunCurves curves = new RunCurves();
     private volatile boolean stopping;
     private final CountDownLatch done = new CountDownLatch(1);
 
@@ -304,16 +304,17 @@ public final class Tournament {
      */
     private CheckpointHalving checkpointGate(String tag, Tier t, Settings settings, Double capMs) throws IOException {
         List<List<CheckpointHalving.Point>> peers = new ArrayList<>();
-        for (RunRecord r : runsOn(tag, t.name()))
-            if (r.logPath() != null && java.nio.file.Files.exists(Path.of(r.logPath()))) peers.add(CheckpointHalving.curve(Path.of(r.logPath()), capMs));
+        for (RunRecord r : runsOn(tag, t.name())) {
+            List<CheckpointHalving.Point> curve = curves.of(r, capMs);
+            if (curve != null) peers.add(curve);
+        }
         return new CheckpointHalving(settings.checkpoints(), settings.eta(), capMs, peers);
     }
 
     /** How far a stopped run got (its last logged position in the budget) and its training loss just before; null without a log. */
-    private static Trial.Stopped stopped(RunRecord r, Double capMs) throws IOException {
-        if (r.logPath() == null || !java.nio.file.Files.exists(Path.of(r.logPath()))) return null;
-        List<CheckpointHalving.Point> curve = CheckpointHalving.curve(Path.of(r.logPath()), capMs);
-        if (curve.isEmpty()) return null;
+    private static Trial.Stopped stopped(RunRecord r, Double capMs, RunCurves curves) throws IOException {
+        List<CheckpointHalving.Point> curve = curves.of(r, capMs);
+        if (curve == null || curve.isEmpty()) return null;
         double reached = curve.get(curve.size() - 1).position(), loss = CheckpointHalving.valueAt(curve, reached);
         return Double.isFinite(loss) ? new Trial.Stopped(reached, loss) : null;
     }
@@ -375,7 +376,7 @@ public final class Tournament {
      * and its training loss there, so the search can rank it below the finished runs and above the failures.
      */
     private Proposal propose(String tag, List<String> rungTiers, Map<String, Double> caps) throws IOException {
-        List<Trial> history = history(ledger, tag, rungTiers, task.limits().artifactBytes(), caps);
+        List<Trial> history = history(ledger, tag, rungTiers, task.limits().artifactBytes(), caps, curves);
         return proposer.propose(new ProposalContext(task, tag, history, Map.of(), null, ledger.experiments(tag).size()));
     }
 
@@ -383,7 +384,8 @@ public final class Tournament {
      * The trials the search learns from (see {@link #propose}); rungTiers are the rungs' ledger names, smallest
      * first, and capsMs their wall-clock caps (a rung without one reads a stopped run's progress in steps).
      */
-    static List<Trial> history(Ledger ledger, String tag, List<String> rungTiers, long artifactLimit, Map<String, Double> capsMs) throws IOException {
+    static List<Trial> history(Ledger ledger, String tag, List<String> rungTiers, long artifactLimit, Map<String, Double> capsMs,
+                               RunCurves curves) throws IOException {
         List<Experiment> past = ledger.experiments(tag);
         Map<Long, List<RunRecord>> runsOf = new LinkedHashMap<>();
         for (Experiment e : past) if (e.run() != null) runsOf.put(e.candidate().id(), ledger.runs(e.candidate().id()));
@@ -406,7 +408,7 @@ public final class Tournament {
             if (at.isPresent()) {
                 var r = at.get();
                 boolean ok = r.valBpb() != null && r.artifactBytes() != null && r.artifactBytes() <= artifactLimit;
-                history.add(new Trial(e.candidate().env(), ok ? r.valBpb() : null, bytes, code, RunStatus.ABORTED.word.equals(r.status()) ? stopped(r, capsMs.get(m)) : null));
+                history.add(new Trial(e.candidate().env(), ok ? r.valBpb() : null, bytes, code, RunStatus.ABORTED.word.equals(r.status()) ? stopped(r, capsMs.get(m), curves) : null));
             } else if (runs.size() == 1 && runs.get(0).tier().equals(MicroRunner.TIER) && e.verdict() != null
                     && (e.verdict().verdict().equals(Verdict.REJECTED) || e.verdict().verdict().equals(Verdict.CRASH))) {
                 history.add(new Trial(e.candidate().env(), null, bytes, code));

@@ -222,13 +222,13 @@ class TournamentTest {
             finish(l, over, "micro", 6.0, 200_000L);
             l.addVerdict(over, null, Verdict.REJECTED, "micro: artifact 200000 bytes over the limit", null);
             // fewer than five results above the first rung: the first rung's seven, plus the micro failure
-            assertThat(Tournament.history(l, "t", rungs, 160_000, Map.of())).extracting(dev.caddie.search.Trial::value)
+            assertThat(Tournament.history(l, "t", rungs, 160_000, Map.of(), new RunCurves())).extracting(dev.caddie.search.Trial::value)
                     .containsExactly(3.5, 3.5 + 1 / 100.0, 3.5 + 2 / 100.0, 3.5 + 3 / 100.0, 3.5 + 4 / 100.0, 3.5 + 5 / 100.0, 3.5 + 6 / 100.0, null);
             long fifth = l.addCandidate("t", "c8", "p", "search", "cand 8", Map.of("MATRIX_LR", "0.0015"), 0, 0, 0);
             finish(l, fifth, rungs.get(0), 3.45, 90_000L);
             finish(l, fifth, rungs.get(1), 3.15, 170_000L); // oversized at 20 s: a failure on that rung
             // five results on the second rung now: it is the model; those that never reached it are left out
-            assertThat(Tournament.history(l, "t", rungs, 160_000, Map.of())).extracting(dev.caddie.search.Trial::value)
+            assertThat(Tournament.history(l, "t", rungs, 160_000, Map.of(), new RunCurves())).extracting(dev.caddie.search.Trial::value)
                     .containsExactly(3.2, 3.2 + 1 / 100.0, 3.2 + 2 / 100.0, 3.2 + 3 / 100.0, null, null);
         }
     }
@@ -248,7 +248,7 @@ class TournamentTest {
             java.nio.file.Files.write(log, lines);
             long run = l.startRun(cut, "local", 1337, "local", log.toString());
             l.finishRun(run, new Ledger.RunFinish("aborted", 3000, null, "sha", null, null, null, null, null, 3000L, 30, 100L, null, 0.0));
-            List<dev.caddie.search.Trial> h = Tournament.history(l, "t", rungs, 160_000, Map.of("local", 10_000.0));
+            List<dev.caddie.search.Trial> h = Tournament.history(l, "t", rungs, 160_000, Map.of("local", 10_000.0), new RunCurves());
             assertThat(h).hasSize(2);
             assertThat(h.get(0).stopped()).isNull();
             assertThat(h.get(1).value()).isNull();
