@@ -40,15 +40,17 @@ public final class SizeFit {
     private final double sigma;
     private final long scriptBytes;
     private final List<boolean[]> seenLevels; // per parameter with levels in the fit, which ones have a measured size
-    private final Map<String, List<Double>> cells = new HashMap<>(); // per shape, its measured log(weight bytes)
+    private final Map<String, List<Double>> cells; // per shape, its measured log(weight bytes)
 
-    private SizeFit(List<SearchParam> space, boolean[] in, double[] beta, double sigma, long scriptBytes, List<boolean[]> seenLevels) {
+    private SizeFit(List<SearchParam> space, boolean[] in, double[] beta, double sigma, long scriptBytes, List<boolean[]> seenLevels,
+                    Map<String, List<Double>> cells) {
         this.space = space;
         this.in = in;
         this.beta = beta;
         this.sigma = sigma;
         this.scriptBytes = scriptBytes;
         this.seenLevels = seenLevels;
+        this.cells = cells;
     }
 
     /** Fits the sizes of the trials that measured one (artifact and script bytes); {@link #usable()} says whether there were enough. */
@@ -57,7 +59,7 @@ public final class SizeFit {
         long script = sized.stream().mapToLong(Trial::codeBytes).sorted().skip(sized.size() / 2).findFirst().orElse(0); // the median: env-only proposals keep it
         List<boolean[]> seen = new ArrayList<>();
         for (SearchParam p : space) seen.add(levels(p) > 0 ? new boolean[levels(p)] : null);
-        if (sized.size() < MIN_SIZES) return new SizeFit(space, null, null, Double.NaN, script, seen);
+        if (sized.size() < MIN_SIZES) return new SizeFit(space, null, null, Double.NaN, script, seen, Map.of());
         double[][] all = new double[sized.size()][];
         double[] y = new double[sized.size()];
         for (int i = 0; i < sized.size(); i++) {
@@ -87,9 +89,9 @@ public final class SizeFit {
             err = bestErr;
         }
         for (int j = 0; j < space.size(); j++) if (!in[j]) seen.set(j, null); // a parameter out of the fit cannot make a draw unknown
-        SizeFit fit = new SizeFit(space, in, ridge(select(space, all, in), y, -1), Math.max(SIGMA_FLOOR, err), script, seen);
-        for (int i = 0; i < sized.size(); i++) fit.cells.computeIfAbsent(cell(space, in, sized.get(i).env()), k -> new ArrayList<>()).add(y[i]);
-        return fit;
+        Map<String, List<Double>> cells = new HashMap<>();
+        for (int i = 0; i < sized.size(); i++) cells.computeIfAbsent(cell(space, in, sized.get(i).env()), k -> new ArrayList<>()).add(y[i]);
+        return new SizeFit(space, in, ridge(select(space, all, in), y, -1), Math.max(SIGMA_FLOOR, err), script, seen, cells);
     }
 
     /**
