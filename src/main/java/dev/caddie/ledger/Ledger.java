@@ -40,13 +40,18 @@ public final class Ledger implements AutoCloseable {
         Files.createDirectories(dbFile.toAbsolutePath().getParent());
         try {
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=NORMAL");
-                s.execute("PRAGMA busy_timeout=10000");
-                s.execute("PRAGMA foreign_keys=ON");
+            try {
+                try (Statement s = c.createStatement()) {
+                    s.execute("PRAGMA journal_mode=WAL");
+                    s.execute("PRAGMA synchronous=NORMAL");
+                    s.execute("PRAGMA busy_timeout=10000");
+                    s.execute("PRAGMA foreign_keys=ON");
+                }
+                Migrations.migrate(c);
+            } catch (SQLException e) {
+                c.close(); // a ledger too new for this Caddie, or locked: leave no connection holding the file
+                throw e;
             }
-            Migrations.migrate(c);
             return new Ledger(c, dbFile);
         } catch (SQLException e) {
             throw new IOException(dbFile + ": cannot open the ledger: " + e.getMessage(), e);
