@@ -22,19 +22,20 @@ import re
 import sqlite3
 import sys
 import tomllib
-
 import warnings
 
 import numpy as np
 
-warnings.filterwarnings("ignore", "Mean of empty slice")
-LIMIT = 160_000
+warnings.filterwarnings("ignore", "Mean of empty slice")  # a seed before its first result leaves the mean
 STEP = re.compile(r"^step:(\d+)/\d+ train_loss:([\d.]+) train_time:(\d+)ms", re.M)
 
 
-def space_of(work):
+def task_of(work):
+    """The search space, the size limit and the full tier's wall-clock cap (s) of the bench's caddie.toml."""
     with open(os.path.join(work, "caddie-1", "caddie.toml"), "rb") as f:
-        return [dict(name=k, **v) for k, v in tomllib.load(f)["search"].items()]
+        toml = tomllib.load(f)
+    space = [dict(name=k, **v) for k, v in toml["search"].items()]
+    return space, int(toml["limits"]["artifact_bytes"]), float(toml["tiers"]["full"]["env"]["MAX_WALLCLOCK_SECONDS"])
 
 
 def coord(p, value):
@@ -128,7 +129,7 @@ MIN_RUNS = 10
 def fit(work, out_path):
     if not os.path.exists(os.path.join(work, "caddie-1", "caddie.toml")):
         sys.exit(f"{work}: no caddie-1/caddie.toml; give the work folder that KEEP=1 bench/search-vs-optuna printed")
-    space = space_of(work)
+    space, limit, cap_s = task_of(work)
     runs, micro, stopped = runs_of(work)
     if len(runs) < MIN_RUNS:
         sys.exit(f"{work}: {len(runs)} finished full-length run(s) with a score and a size; the surrogate needs {MIN_RUNS} or more")
@@ -136,17 +137,17 @@ def fit(work, out_path):
     val = fit_gp(x, np.array([r["val"] for r in runs]))
     size = fit_gp(x, np.array([math.log(r["bytes"] - r["code"]) for r in runs]))
     # how far a checkpoint's train_loss is from the final val_bpb, in val_bpb: the residual of a linear fit
-    toml = open(os.path.join(work, "caddie-1", "caddie.toml")).read()
-    cap_ms = 1000 * float(re.findall(r"MAX_WALLCLOCK_SECONDS = \"([\d.]+)\"", toml[toml.index("[tiers.full]"):])[0])  # the bench's full tier
     checkpoints = {}
     for f in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-        pairs = [(at(curve(r["text"], cap_ms), f), r["val"]) for r in runs]
+        pairs = [(at(curve(r["text"], 1000 * cap_s), f), r["val"]) for r in runs]
         pairs = np.array([p for p in pairs if math.isfinite(p[0])])
+        if len(pairs) < MIN_RUNS:
+            sys.exit(f"{work}: {len(pairs)} run(s) logged a train_loss at {f:.0%} of the budget; the surrogate needs {MIN_RUNS}")
         slope, icpt = np.polyfit(pairs[:, 0], pairs[:, 1], 1)
         checkpoints[f"{f:.1f}"] = float(np.std(pairs[:, 1] - (slope * pairs[:, 0] + icpt)))
     full = [r["wall"] for r in runs]
-    surrogate = dict(space=space, val=val, size=size, checkpoint_sd=checkpoints, cap_s=cap_ms / 1000, code_bytes=int(np.median([r["code"] for r in runs])),
-                     full_s=float(np.mean(full)), stop_overhead_s=float(np.mean(stopped)) if stopped else 2.0, micro_s=float(np.mean(micro)) if micro else 0.0, runs=len(runs), limit=LIMIT)
+    surrogate = dict(space=space, val=val, size=size, checkpoint_sd=checkpoints, cap_s=cap_s, code_bytes=int(np.median([r["code"] for r in runs])),
+                     full_s=float(np.mean(full)), stop_overhead_s=float(np.mean(stopped)) if stopped else 2.0, micro_s=float(np.mean(micro)) if micro else 0.0, runs=len(runs), limit=limit)
     json.dump(surrogate, open(out_path, "w"))
     print(f"surrogate: {len(runs)} runs; val_bpb leave-one-out error {val['loo']:.4f} (spread {val['sd']:.3f}), noise {val['noise']:.4f};"
           f" log size error {size['loo']:.4f}; a full run {surrogate['full_s']:.1f} s, a micro run {surrogate['micro_s']:.1f} s;"
