@@ -54,8 +54,8 @@ public class SurrogateSearch {
         double budget = Double.parseDouble(args[2]);
         int seeds = Integer.parseInt(args[3]);
         double eta = args.length > 4 ? Double.parseDouble(args[4]) : 2;
-        List<Double> checkpoints = args.length > 5 && !args[5].equals("none") ? CheckpointHalving.parse(args[5])
-                : args.length > 5 ? List.of() : List.of(0.3, 0.6);
+        String spec = args.length > 5 ? args[5] : "0.3,0.6";
+        List<Double> checkpoints = spec.equals("none") ? List.of() : CheckpointHalving.parse(spec);
         Gp val = Gp.of(s.get("val")), size = Gp.of(s.get("size"));
         double capMs = 1000 * s.get("cap_s").asDouble(), fullS = s.get("full_s").asDouble(), microS = s.get("micro_s").asDouble();
         double stopS = s.get("stop_overhead_s").asDouble();
