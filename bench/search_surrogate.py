@@ -27,6 +27,7 @@ import warnings
 import numpy as np
 
 warnings.filterwarnings("ignore", "Mean of empty slice")  # a seed before its first result leaves the mean
+MIN_RUNS = 10  # fewer finished runs (or runs logged at a checkpoint) than this fit no surrogate worth running
 STEP = re.compile(r"^step:(\d+)/\d+ train_loss:([\d.]+) train_time:(\d+)ms", re.M)
 
 
@@ -123,9 +124,6 @@ def fit_gp(x, y):
     return dict(x=x.tolist(), alpha=alpha.tolist(), ls=ls.tolist(), sf=sf, noise=sn, mean=float(y.mean()), loo=best, sd=float(y.std()))
 
 
-MIN_RUNS = 10
-
-
 def fit(work, out_path):
     if not os.path.exists(os.path.join(work, "caddie-1", "caddie.toml")):
         sys.exit(f"{work}: no caddie-1/caddie.toml; give the work folder that KEEP=1 bench/search-vs-optuna printed")
@@ -137,15 +135,17 @@ def fit(work, out_path):
     val = fit_gp(x, np.array([r["val"] for r in runs]))
     size = fit_gp(x, np.array([math.log(r["bytes"] - r["code"]) for r in runs]))
     # how far a checkpoint's train_loss is from the final val_bpb, in val_bpb: the residual of a linear fit
+    curves = [curve(r["text"], 1000 * cap_s) for r in runs]  # each log read once, for every checkpoint
     checkpoints = {}
     for f in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-        pairs = [(at(curve(r["text"], 1000 * cap_s), f), r["val"]) for r in runs]
+        pairs = [(at(c, f), r["val"]) for c, r in zip(curves, runs)]
         pairs = np.array([p for p in pairs if math.isfinite(p[0])])
         if len(pairs) < MIN_RUNS:
             sys.exit(f"{work}: {len(pairs)} run(s) logged a train_loss at {f:.0%} of the budget; the surrogate needs {MIN_RUNS}")
         slope, icpt = np.polyfit(pairs[:, 0], pairs[:, 1], 1)
         checkpoints[f"{f:.1f}"] = float(np.std(pairs[:, 1] - (slope * pairs[:, 0] + icpt)))
     full = [r["wall"] for r in runs]
+    # a stopped run's cost beyond its training time; a folder without one (no checkpoints) gets about what one measured
     surrogate = dict(space=space, val=val, size=size, checkpoint_sd=checkpoints, cap_s=cap_s, code_bytes=int(np.median([r["code"] for r in runs])),
                      full_s=float(np.mean(full)), stop_overhead_s=float(np.mean(stopped)) if stopped else 2.0, micro_s=float(np.mean(micro)) if micro else 0.0, runs=len(runs), limit=limit)
     json.dump(surrogate, open(out_path, "w"))
