@@ -214,7 +214,7 @@ def report(budget_s, files):
         median = np.median(reach)
         print(f"over {len(paired)} paired seeds Caddie reached Optuna's final best within half the budget in {np.mean(reach <= 0.5):.0%},"
               f" within the whole budget in {np.mean(reach <= 1.0):.0%}; the median seed "
-              + (f"at {median:.0%} of the budget" if math.isfinite(median) else "not within the budget"))
+              + (f"at {median:.0%} of the budget" if median <= 1 else "not within the budget"))  # a last run may end past it
         print(f"Caddie's mean best reached Optuna's mean final best ({target:.4f}) at "
               + (f"{crossing:.0%} of the budget" if math.isfinite(crossing) else "no point of the budget"))
 
