@@ -55,7 +55,15 @@ public class SurrogateSearch {
         int seeds = Integer.parseInt(args[3]);
         double eta = args.length > 4 ? Double.parseDouble(args[4]) : 2;
         String spec = args.length > 5 ? args[5] : "0.3,0.6";
-        List<Double> checkpoints = spec.equals("none") ? List.of() : CheckpointHalving.parse(spec);
+        List<Double> checkpoints;
+        try { // the gate's own checks, once, before any seed: a bad spec is a message, not a stack trace
+            checkpoints = spec.equals("none") ? List.of() : CheckpointHalving.parse(spec);
+            if (!checkpoints.isEmpty()) new CheckpointHalving(checkpoints, eta, null, List.of());
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         Gp val = Gp.of(s.get("val")), size = Gp.of(s.get("size"));
         double capMs = 1000 * s.get("cap_s").asDouble(), fullS = s.get("full_s").asDouble(), microS = s.get("micro_s").asDouble();
         double stopS = s.get("stop_overhead_s").asDouble();
