@@ -23,10 +23,9 @@ public final class TaskInit {
 
     private TaskInit() {}
 
-    /** Writes workspace/caddie.toml; refuses to overwrite one that exists unless force. Returns the pinned files. */
-    public static Map<String, String> writeSpec(Path workspace, String preset, boolean force) throws IOException {
+    /** Writes workspace/caddie.toml (the caller has checked that replacing one is safe). Returns the pinned files. */
+    public static Map<String, String> writeSpec(Path workspace, String preset) throws IOException {
         Path file = workspace.resolve(TaskSpec.FILE);
-        if (Files.exists(file) && !force) throw new IOException(file + " already exists; pass --force to replace it");
         Map<String, String> pinned = pin(workspace, PROTECTED_GLOBS.getOrDefault(preset, List.of()));
         Files.writeString(file, Presets.withProtected(Presets.text(preset), pinned));
         return pinned;

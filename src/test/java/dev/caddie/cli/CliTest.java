@@ -89,7 +89,7 @@ class CliTest {
         String toml = Files.readString(pg.resolve("caddie.toml"));
         assertThat(toml).contains("\"data/datasets/fineweb10B_sp1024/fineweb_val_000000.bin\" = \"")
                 .contains("\"data/tokenizers/fineweb_1024_bpe.model\" = \"").doesNotContain("fineweb_train_000000");
-        assertThat(caddie("init", "--preset", "parameter-golf", pg.toString()).stderr()).contains("already exists; pass --force");
+        assertThat(caddie("init", "--preset", "parameter-golf", pg.toString()).stderr()).contains("caddie.toml already exists", "pass --force");
     }
 
     @Test
