@@ -31,4 +31,27 @@ class LauncherTest {
         assertEquals(0, p.exitValue(), out);
         assertEquals(jdk.resolve("bin").resolve("java").toString(), out.lines().reduce((a, b) -> b).orElse(""), out);
     }
+
+    /**
+     * Under LC_ALL=C Java decodes file names as ASCII, so a workspace under "Überfahrt" was "not found"; the
+     * launcher reads them as UTF-8 whatever the locale, and leaves a UTF-8 locale alone.
+     */
+    @Test
+    void underTheCLocaleTheLauncherRunsJavaWithAUtf8Locale() throws Exception {
+        assertEquals("LC_ALL=C.UTF-8", launcherLocale("C"));
+        assertEquals("LC_ALL=C.UTF-8", launcherLocale("POSIX"));
+        assertEquals("LC_ALL=C.UTF-8", launcherLocale("C.UTF-8"));
+    }
+
+    private static String launcherLocale(String lcAll) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", Path.of("caddie").toAbsolutePath().toString()).redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("LC_ALL", lcAll);
+        pb.environment().put("CADDIE_PRINT_JAVA", "locale");
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launcher did not return");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(0, p.exitValue(), out);
+        return out.lines().reduce((a, b) -> b).orElse("");
+    }
 }
