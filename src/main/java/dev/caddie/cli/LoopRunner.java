@@ -4,6 +4,7 @@ import dev.caddie.agent.AgentProposer;
 import dev.caddie.ledger.Experiment;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.loop.ExperimentLoop;
+import dev.caddie.loop.LoopLock;
 import dev.caddie.loop.LoopOptions;
 import dev.caddie.loop.Tournament;
 import dev.caddie.loop.Workspace;
@@ -43,7 +44,10 @@ final class LoopRunner {
             LocalDate d = LocalDate.now();
             return d.getMonth().getDisplayName(TextStyle.SHORT, Locale.ROOT).toLowerCase(Locale.ROOT) + d.getDayOfMonth();
         });
-        if (!tag.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("tag '" + tag + "' must be letters, digits, '.', '_' or '-'");
+        // A tag names the branch caddie/TAG: refused here in git's own terms too (no "..", no ".lock" ending, not an option).
+        if (!tag.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}") || tag.contains("..") || tag.endsWith(".lock") || tag.endsWith("."))
+            throw new IllegalArgumentException("tag '" + tag + "' must start with a letter or digit and hold only letters, digits, '.', '_' or '-' "
+                    + "(at most 100, no '..', not ending in '.' or '.lock'), e.g. dec6 or lr-sweep");
         ledger.setMeta("tag", tag);
         return tag;
     }
@@ -60,7 +64,7 @@ final class LoopRunner {
      */
     static Tournament.Result tournament(TaskSpec task, Tournament.Settings settings, String tierName, String tagGiven, long seed) throws Exception {
         Workspace ws = new Workspace(task.workspace());
-        try (Ledger ledger = Ledger.open(ws.ledgerFile())) {
+        try (LoopLock lock = LoopLock.acquire(ws); Ledger ledger = Ledger.open(ws.ledgerFile())) {
             String tag = tag(ledger, tagGiven);
             Git git = new Git(task.workspace());
             if (!git.refExists(ExperimentLoop.branch(tag))) git.branchForce(ExperimentLoop.branch(tag), git.revParse("HEAD"));
@@ -87,13 +91,32 @@ final class LoopRunner {
         }
     }
 
-    static List<Experiment> run(TaskSpec task, String proposerName, LoopOptions base, String tagGiven) throws Exception {
+    /** The experiments of the tag, and why the loop stopped on its own (null when it ran to its limits or was stopped). */
+    record Outcome(List<Experiment> experiments, String halted) {
+        /** Prints why the loop stopped, if it did so on its own; the exit code a command returns. */
+        int report() {
+            if (halted == null) return 0;
+            System.err.println("caddie: stopped: " + halted);
+            return 1;
+        }
+    }
+
+    /** --experiments and --hours as given: a count of at least 1 and a positive, finite number of hours. */
+    static void checkLimits(Integer experiments, Double hours) {
+        if (experiments != null && experiments < 1)
+            throw new IllegalArgumentException("--experiments must be at least 1, got " + experiments + " (leave it out for no limit)");
+        if (hours != null && !(hours > 0 && hours < 1e6))
+            throw new IllegalArgumentException("--hours must be a positive number of hours such as 0.5 or 8, got " + hours + " (leave it out for no limit)");
+    }
+
+    static Outcome run(TaskSpec task, String proposerName, LoopOptions base, String tagGiven) throws Exception {
         return run(task, proposerName, base, tagGiven, false);
     }
 
-    static List<Experiment> run(TaskSpec task, String proposerName, LoopOptions base, String tagGiven, boolean unsandboxed) throws Exception {
+    static Outcome run(TaskSpec task, String proposerName, LoopOptions base, String tagGiven, boolean unsandboxed) throws Exception {
+        checkLimits(base.experiments(), base.hours());
         Workspace ws = new Workspace(task.workspace());
-        try (Ledger ledger = Ledger.open(ws.ledgerFile())) {
+        try (LoopLock lock = LoopLock.acquire(ws); Ledger ledger = Ledger.open(ws.ledgerFile())) {
             String tag = tag(ledger, tagGiven);
             LoopOptions opt = new LoopOptions(tag, base.experiments(), base.hours(), base.tier() == null ? task.loop().tier() : base.tier(), base.seed());
             TerminalConsole console = new TerminalConsole(System.out);
@@ -105,7 +128,8 @@ final class LoopRunner {
             Runtime.getRuntime().addShutdownHook(hook);
             System.out.println("tag " + tag + " (branch " + ExperimentLoop.branch(tag) + "), tier " + opt.tier() + ", ledger " + ws.ledgerFile());
             try {
-                return loop.run(opt);
+                List<Experiment> all = loop.run(opt);
+                return new Outcome(all, loop.halted().orElse(null));
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);

@@ -33,7 +33,10 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TaskSpec task = TaskSpecReader.read(ws.path());
+        LoopRunner.checkLimits(experiments, hours);
         if (rungs != null || checkpoints != null) {
+            if (experiments != null && experiments < 2)
+                throw new IllegalArgumentException("--experiments must be at least 2 in tournament mode (--rungs, --checkpoints): a rung keeps the best 1/eta of several candidates");
             if (!proposer.equals("search"))
                 throw new IllegalArgumentException("--rungs and --checkpoints (tournament mode) work with the built-in search; drop --proposer " + proposer);
             var settings = new Tournament.Settings(rungs == null ? java.util.List.of() : Tournament.rungs(rungs), rungEnv,
@@ -42,7 +45,6 @@ final class RunCommand implements Callable<Integer> {
             LoopRunner.tournament(task, settings, tier, tag, seed);
             return 0;
         }
-        LoopRunner.run(task, proposer, new LoopOptions(null, experiments, hours, tier, seed), tag, unsandboxed);
-        return 0;
+        return LoopRunner.run(task, proposer, new LoopOptions(null, experiments, hours, tier, seed), tag, unsandboxed).report();
     }
 }

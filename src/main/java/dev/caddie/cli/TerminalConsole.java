@@ -18,7 +18,7 @@ final class TerminalConsole implements LoopListener {
     private String tier = "";
     private Double trainSeconds;
     private long lastPrint, timeoutSeconds;
-    private boolean lineOpen;
+    private boolean lineOpen, headerShown, legendShown;
 
     TerminalConsole(PrintStream out) { this.out = out; }
 
@@ -52,23 +52,32 @@ final class TerminalConsole implements LoopListener {
 
     String liveLine(LiveProgress p, long elapsedMs) {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  [%s] ", tier));
-        if (p.step() >= 0) b.append(String.format(Locale.ROOT, "step %d/%d  train_loss %.4f", p.step(), p.total(), p.trainLoss()));
+        boolean wallClock = trainSeconds != null && trainSeconds > 0;
+        // A wall-clock-capped run stops on time, long before its ITERATIONS cap: showing "580/20000" misleads.
+        if (p.step() >= 0) b.append(wallClock ? String.format(Locale.ROOT, "step %d  train_loss %.4f", p.step(), p.trainLoss())
+                : String.format(Locale.ROOT, "step %d/%d  train_loss %.4f", p.step(), p.total(), p.trainLoss()));
         else b.append("starting");
         if (!Double.isNaN(p.valBpb())) b.append(String.format(Locale.ROOT, "  val_bpb %.4f@%d", p.valBpb(), p.valStep()));
         long elapsed = elapsedMs / 1000;
-        Long eta = null;
-        if (trainSeconds != null && trainSeconds > 0) eta = Math.max(0, Math.round(trainSeconds) - elapsed);
-        else if (p.step() > 0 && p.total() > 0) eta = Math.round(elapsed * (p.total() - p.step()) / (double) p.step());
         b.append(String.format(Locale.ROOT, "  %ds elapsed", elapsed));
-        if (eta != null) b.append(", ETA ").append(eta).append("s of training");
-        else b.append(" (timeout ").append(timeoutSeconds).append("s)");
+        if (wallClock) {
+            long eta = Math.round(trainSeconds) - elapsed;
+            b.append(eta > 0 ? ", ETA " + eta + "s of training" : ", training time is up: evaluating (timeout " + timeoutSeconds + "s)");
+        } else if (p.step() > 0 && p.total() > 0) {
+            b.append(", ETA ").append(Math.round(elapsed * (p.total() - p.step()) / (double) p.step())).append("s of training");
+        } else b.append(" (timeout ").append(timeoutSeconds).append("s)");
         return b.toString();
     }
 
+    /** One row per finished candidate, the header once: reprinting the whole table each time buried the reasons. */
     @Override
     public void finished(Experiment e, List<Experiment> all) {
         closeLine();
-        table(out, all);
+        if (!headerShown) header(out);
+        headerShown = true;
+        row(out, e);
+        if (!legendShown && microScore(e)) out.println(MICRO_LEGEND);
+        legendShown |= microScore(e);
     }
 
     @Override
@@ -83,14 +92,40 @@ final class TerminalConsole implements LoopListener {
     }
 
     static void table(PrintStream out, List<Experiment> rows) {
-        out.printf("%-5s %-8s %-12s %-11s %-10s %-10s %s%n", "id", "commit", "status", "val_bpb", "artifact", "verdict", "description");
-        for (Experiment e : rows) {
-            var r = e.run();
-            String desc = e.candidate().description();
-            if (desc.length() > 70) desc = desc.substring(0, 67) + "...";
-            out.printf(Locale.ROOT, "%-5d %-8s %-12s %-11s %-10s %-10s %s%n", e.candidate().id(), e.candidate().commit().substring(0, 7),
-                    r == null ? "-" : r.tier() + ":" + r.status(), r == null || r.valBpb() == null ? "-" : String.format(Locale.ROOT, "%.6f", r.valBpb()),
-                    r == null || r.artifactBytes() == null ? "-" : r.artifactBytes().toString(), e.verdict() == null ? "-" : e.verdict().verdict(), desc);
+        header(out);
+        for (Experiment e : rows) row(out, e);
+        if (rows.stream().anyMatch(TerminalConsole::microScore)) out.println(MICRO_LEGEND);
+    }
+
+    private static void header(PrintStream out) {
+        out.printf("%-5s %-8s %-18s %-11s %-10s %-11s %s%n", "id", "commit", "status", "val_bpb", "artifact", "verdict", "description");
+    }
+
+    private static final String MICRO_LEGEND = "      (a val_bpb in parentheses is from the micro tier's check before the real run: synthetic data, a few steps, not comparable)";
+
+    /** A score from the micro check that stopped a candidate before its real tier; on a loop run on micro itself, scores are judged. */
+    private static boolean microScore(Experiment e) {
+        return e.run() != null && e.run().tier().equals("micro") && e.run().valBpb() != null && e.verdict() != null
+                && e.verdict().reason() != null && e.verdict().reason().startsWith("micro: "); // the micro gate's verdicts
+    }
+
+    /**
+     * A candidate's line, and for one not kept a second line saying why. A score from the micro check before a
+     * real run (synthetic data, a few steps) is not comparable with the real tier's, so it stands in parentheses.
+     */
+    private static void row(PrintStream out, Experiment e) {
+        var r = e.run();
+        String desc = e.candidate().description().lines().findFirst().orElse("");
+        if (desc.length() > 70) desc = desc.substring(0, 67) + "...";
+        String score = r == null || r.valBpb() == null ? "-" : String.format(Locale.ROOT, "%.6f", r.valBpb());
+        if (microScore(e)) score = String.format(Locale.ROOT, "(%.4f)", r.valBpb());
+        out.printf(Locale.ROOT, "%-5d %-8s %-18s %-11s %-10s %-11s %s%n", e.candidate().id(), e.candidate().commit().substring(0, 7),
+                r == null ? "-" : r.tier() + ":" + r.status(), score,
+                r == null || r.artifactBytes() == null ? "-" : r.artifactBytes().toString(), e.verdict() == null ? "-" : e.verdict().verdict(), desc);
+        if (e.verdict() != null && !e.verdict().verdict().equals(dev.caddie.ledger.Verdict.KEEP)) {
+            String why = e.verdict().reason() == null ? "" : e.verdict().reason().replace('\n', ' ');
+            if (why.length() > 150) why = why.substring(0, 147) + "...";
+            if (!why.isEmpty()) out.println("      why: " + why);
         }
     }
 }

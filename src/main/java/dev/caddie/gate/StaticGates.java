@@ -19,10 +19,17 @@ public final class StaticGates {
     }
 
     /** Runs the gates in order; the results end with the first failure, if any. */
-    public List<GateResult> check(CandidateChange change) throws IOException {
+    public List<GateResult> check(CandidateChange change) {
         List<GateResult> out = new ArrayList<>();
         for (Gate g : gates) {
-            GateResult r = g.check(change);
+            GateResult r;
+            try {
+                r = g.check(change);
+            } catch (IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                // A gate that cannot judge a candidate rejects it; it never ends the loop.
+                r = GateResult.fail(g.name(), "the gate could not check this candidate: "
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            }
             out.add(r);
             if (!r.passed()) break;
         }

@@ -172,6 +172,7 @@ final class Migrations {
                     try (var rs = s.executeQuery("PRAGMA user_version")) { version = rs.getInt(1); }
                     if (version > ALL.size()) throw newer(version);
                     if (version == v) {
+                        if (v == 0) refuseForeign(s);
                         for (String sql : ALL.get(v)) s.execute(sql);
                         s.execute("PRAGMA user_version = " + (v + 1));
                     }
@@ -182,6 +183,17 @@ final class Migrations {
                 }
             }
         }
+    }
+
+    /** A database at version 0 that already holds tables is someone else's: adding Caddie's tables to it would mix two records. */
+    private static void refuseForeign(Statement s) throws SQLException {
+        java.util.List<String> tables = new java.util.ArrayList<>();
+        try (var rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+            while (rs.next()) tables.add(rs.getString(1));
+        }
+        if (!tables.isEmpty())
+            throw new SQLException("an SQLite database of another program (tables " + String.join(", ", tables.subList(0, Math.min(5, tables.size())))
+                    + (tables.size() > 5 ? ", ..." : "") + "), not a Caddie ledger; move it aside and Caddie starts a new ledger");
     }
 
     private static SQLException newer(int version) {

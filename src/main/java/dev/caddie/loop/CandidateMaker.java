@@ -91,7 +91,12 @@ final class CandidateMaker {
         try {
             git.worktreeRemove(wt);
         } catch (IOException e) {
-            listener.note("could not remove worktree " + wt + ": " + e.getMessage());
+            // Not (or no longer) a registered worktree, e.g. left half-made by a killed Caddie: delete the folder itself.
+            try (var files = Files.walk(wt)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            } catch (IOException again) {
+                listener.note("could not remove worktree " + wt + ": " + e.getMessage());
+            }
         }
     }
 

@@ -45,6 +45,8 @@ public final class ExperimentLoop {
     private final CandidateMaker maker;
     private final MicroGate micro;
     private volatile boolean stopping;
+    private volatile String halted;
+    private int failuresInARow;
     private final CountDownLatch done = new CountDownLatch(1);
 
     public ExperimentLoop(TaskSpec task, Ledger ledger, Runner runner, Proposer proposer, LoopListener listener) {
@@ -73,27 +75,57 @@ public final class ExperimentLoop {
 
     public static String branch(String tag) { return "caddie/" + tag; }
 
+    /** Why the loop stopped on its own before its limits (a broken baseline, a command that cannot start, crashes in a row). */
+    public Optional<String> halted() { return Optional.ofNullable(halted); }
+
     /** Runs experiments until the options' limits; returns the experiments of this tag. */
     public List<Experiment> run(LoopOptions opt) throws IOException, InterruptedException {
         try {
+            Git.requireRepo(task.workspace());
             Tier tier = task.tier(opt.tier());
             for (Long id : ledger.recoverInterrupted()) listener.note("run " + id + " was left running by a Caddie that died: marked interrupted");
-            git.worktreePrune();
+            // Stopped between its commit and its verdict (Ctrl-C while gating): it gets one, so no candidate stays blank.
+            for (Experiment e : ledger.experiments(opt.tag()))
+                if (e.verdict() == null && (e.run() == null || !e.run().status().equals("running")))
+                    ledger.addVerdict(e.candidate().id(), e.run() == null ? null : e.run().id(), Verdict.INTERRUPTED,
+                            "Caddie was stopped before this candidate's verdict", null);
+            removeStaleWorktrees();
             List<String> dirty = git.run("status", "--porcelain", "--untracked-files=no").lines()
                     .map(l -> l.substring(3)).filter(task.editable()::contains).toList();
             if (!dirty.isEmpty())
                 listener.note("uncommitted changes to " + String.join(", ", dirty) + " are not part of the experiments; commit them to include them");
             String branch = branch(opt.tag());
             syncBranch(opt.tag(), branch);
+            // Runs see committed files only: an untracked script would make every candidate "does not exist".
+            if (!git.hasFile(branch, task.script()))
+                throw new IllegalArgumentException(task.script() + " is not in the commit the loop starts from (" + branch + " at "
+                        + git.revParse(branch).substring(0, 7) + "): Caddie runs committed files only. Commit it (git add " + task.script()
+                        + " && git commit), or point [task] script in caddie.toml at your training script");
             long deadline = opt.hours() == null ? Long.MAX_VALUE : System.currentTimeMillis() + (long) (opt.hours() * 3_600_000);
             for (int i = 0; (opt.experiments() == null || i < opt.experiments()) && !stopping; i++) {
                 if (System.currentTimeMillis() >= deadline) { listener.note("time budget reached"); break; }
-                experiment(opt, tier, branch);
+                boolean baseline = ledger.best(opt.tag(), task.metric().minimize()).isEmpty();
+                long cid = experiment(opt, tier, branch, baseline);
+                halted = haltReason(opt.tag(), cid, baseline);
+                if (halted != null) break;
             }
             return ledger.experiments(opt.tag());
         } finally {
             done.countDown();
         }
+    }
+
+    /**
+     * Worktrees a stopped or killed loop left behind. The caller holds the workspace's loop lock, so no live loop
+     * is using them; `caddie micro` and promotions use their own prefixes and are left alone.
+     */
+    private void removeStaleWorktrees() throws IOException {
+        if (Files.isDirectory(ws.worktrees())) {
+            try (var dirs = Files.list(ws.worktrees())) {
+                for (Path d : dirs.filter(d -> d.getFileName().toString().startsWith("wt-")).toList()) maker.remove(d);
+            }
+        }
+        git.worktreePrune();
     }
 
     /** The branch points at the latest kept candidate; repairs it if a crash left it behind. */
@@ -106,13 +138,36 @@ public final class ExperimentLoop {
         else if (target != null && !git.revParse(branch).equals(target)) git.branchForce(branch, target);
     }
 
-    private void experiment(LoopOptions opt, Tier tier, String branch) throws IOException, InterruptedException {
+    /**
+     * Whether the loop must stop after this candidate, and why: everything else is judged against the baseline,
+     * so a baseline that did not score stops it; a command that cannot start cannot run any candidate; and
+     * crashes in a row point at the machine or the command rather than at the candidates.
+     */
+    private String haltReason(String tag, long cid, boolean baseline) {
+        Experiment e = ledger.experiments(tag).stream().filter(x -> x.candidate().id() == cid).findFirst().orElse(null);
+        if (e == null || e.verdict() == null || e.verdict().verdict().equals(Verdict.INTERRUPTED)) return null;
+        String v = e.verdict().verdict(), why = e.verdict().reason();
+        String show = "`caddie ledger show " + cid + "` has the full log";
+        if (e.run() != null && e.run().status().equals(RunStatus.NOT_STARTED.word))
+            return "the run command could not start: " + e.run().error() + ". No candidate can run until that is fixed; " + show;
+        if (baseline && !v.equals(Verdict.KEEP))
+            return "the baseline (the script as committed, unchanged) " + (v.equals(Verdict.CRASH) ? "crashed" : "was " + v) + ": " + why
+                    + ". Every candidate is judged against the baseline, so fix it and run again; " + show;
+        failuresInARow = v.equals(Verdict.CRASH) ? failuresInARow + 1 : 0;
+        int max = task.loop().maxConsecutiveFailures();
+        if (max > 0 && failuresInARow >= max)
+            return failuresInARow + " candidates in a row crashed (the last: " + why + "). That points at the machine or the run command "
+                    + "rather than the candidates; fix it and run again, or raise [loop] max_consecutive_failures; " + show;
+        return null;
+    }
+
+    private long experiment(LoopOptions opt, Tier tier, String branch, boolean baseline) throws IOException, InterruptedException {
         List<Experiment> past = ledger.experiments(opt.tag());
         Optional<Experiment> best = ledger.best(opt.tag(), task.metric().minimize());
         Map<String, String> bestEnv = best.map(e -> e.candidate().env()).orElse(Map.of());
         Proposal proposal;
         String proposerName;
-        if (past.isEmpty()) {
+        if (baseline) {
             proposal = Proposal.env("baseline (unchanged)", Map.of());
             proposerName = "baseline";
         } else {
@@ -126,6 +181,7 @@ public final class ExperimentLoop {
         try {
             if (made.passed()) runCandidate(opt, tier, made.id(), made.worktree(), made.env(), best);
             report(opt.tag(), made.id());
+            return made.id();
         } finally {
             if (made.passed()) maker.remove(made.worktree());
         }
@@ -178,8 +234,8 @@ public final class ExperimentLoop {
             return;
         }
         if (out.status() != RunStatus.OK) {
-            String first = out.errorLines().isEmpty() ? "" : ": " + out.errorLines().get(out.errorLines().size() - 1);
-            ledger.addVerdict(cid, runId, Verdict.CRASH, out.status().word + first, bestValue);
+            String last = out.errorLines().isEmpty() ? "" : out.errorLines().get(out.errorLines().size() - 1);
+            ledger.addVerdict(cid, runId, Verdict.CRASH, out.status() == RunStatus.NOT_STARTED ? last : out.status().word + (last.isEmpty() ? "" : ": " + last), bestValue);
             return;
         }
         GateResult artifact = artifactGate(s, wt);

@@ -58,9 +58,9 @@ public final class Tournament {
     public record Settings(List<Rung> lower, Map<String, String> lowerEnv, int candidates, double eta, double budgetSeconds, boolean microFirst,
                            List<Double> checkpoints) {
         public Settings {
+            if (!(eta > 1 && eta <= 100)) throw new IllegalArgumentException("--eta must be above 1 (and at most 100), got " + eta);
             if (candidates < 0 || candidates == 1) throw new IllegalArgumentException("--candidates must be at least 2 (or 0 for no limit with a budget)");
-            if (!(eta > 1)) throw new IllegalArgumentException("--eta must be above 1");
-            if (budgetSeconds < 0) throw new IllegalArgumentException("the budget must not be negative");
+            if (!(budgetSeconds >= 0 && budgetSeconds < 1e12)) throw new IllegalArgumentException("the budget must be a positive number, got " + budgetSeconds);
             lower = List.copyOf(lower);
             lowerEnv = Map.copyOf(lowerEnv);
             checkpoints = List.copyOf(checkpoints);
@@ -361,7 +361,7 @@ public final class Tournament {
     private static Tier withBudget(Tier tier, Rung rung) {
         Map<String, String> env = new LinkedHashMap<>(tier.env());
         env.putAll(rung.env());
-        return new Tier(tier.name() + "@" + rung.label(), tier.executor(), tier.command(), env, tier.timeoutSeconds(), tier.costPerHour());
+        return new Tier(tier.name() + "@" + rung.label(), tier.executor(), tier.command(), env, tier.timeoutSeconds(), tier.costPerHour(), tier.passEnv());
     }
 
     /** Results a rung needs before the search models it instead of the rung below (BOHB's rule, scaled to small budgets). */

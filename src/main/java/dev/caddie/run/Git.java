@@ -62,11 +62,28 @@ public final class Git {
         }
     }
 
+    /** Refuses a workspace that is not a git repository with what to do, instead of git's own "fatal: not a git repository". */
+    public static void requireRepo(Path dir) {
+        if (!isRepo(dir))
+            throw new IllegalArgumentException(dir + " is not the top of a git repository (no .git there): Caddie keeps every experiment as a commit. "
+                    + "Run `git init && git add -A && git commit -m start` there, or `caddie init`");
+    }
+
     public String revParse(String rev) throws IOException { return run("rev-parse", "--verify", rev + "^{commit}").strip(); }
 
     public boolean refExists(String ref) {
         try {
             run("rev-parse", "--verify", "--quiet", ref + "^{commit}");
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether the commit holds a file at path. */
+    public boolean hasFile(String commit, String path) {
+        try {
+            run("cat-file", "-e", commit + ":" + path);
             return true;
         } catch (IOException e) {
             return false;

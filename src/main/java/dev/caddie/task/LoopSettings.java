@@ -12,6 +12,7 @@ package dev.caddie.task;
  * @param abortK      a live run more than abortK sigma worse than the best at two checkpoints is stopped (0: never)
  * @param sota          the public state of the art, for the "sota" rule (null when not given)
  * @param sotaFraction  under the "sota" rule, the share of the gap between the best and the SOTA a gain must exceed
+ * @param maxConsecutiveFailures  the loop stops after this many candidates in a row crashed (0: never)
  */
 public record LoopSettings(String tier, double keepMargin, boolean microFirst, String keepRule, int noiseSeeds, double noiseK,
-                           double abortK, Double sota, double sotaFraction) {}
+                           double abortK, Double sota, double sotaFraction, int maxConsecutiveFailures) {}

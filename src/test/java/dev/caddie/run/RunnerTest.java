@@ -32,6 +32,8 @@ class RunnerTest {
         assertThat(o.logSha256()).isEqualTo(Runner.sha256(tmp.resolve("log.txt")));
     }
 
+    @dev.caddie.Needs(dev.caddie.Requirement.PYTHON3)
+
     @Test
     void aPythonTracebackIsACrashWithItsLines() throws Exception {
         RunOutcome o = run("echo step:1/10 train_loss:5.0; python3 -c \"def f():\n    raise ValueError('boom')\nf()\"", 30);
@@ -67,10 +69,11 @@ class RunnerTest {
     }
 
     @Test
-    void aCommandThatDoesNotExistIsACrashThatNamesIt() throws Exception {
+    void aCommandThatDoesNotExistCannotStartAndNamesIt() throws Exception {
         RunOutcome o = runner.run(new RunSpec(tmp, List.of("no-such-trainer-xyz"), Map.of(), Duration.ofSeconds(5), tmp.resolve("l.txt")),
                 new Runner.Listener() {});
-        assertThat(o.status()).isEqualTo(RunStatus.CRASHED);
+        assertThat(o.status()).isEqualTo(RunStatus.NOT_STARTED);
+        assertThat(o.errorText()).contains("it is not on PATH");
         assertThat(o.errorText()).contains("no-such-trainer-xyz");
         assertThat(Files.exists(tmp.resolve("l.txt"))).isTrue();
     }

@@ -1,0 +1,89 @@
+package dev.caddie.loop;
+
+import dev.caddie.TestWorkspace;
+import dev.caddie.ledger.Experiment;
+import dev.caddie.ledger.Ledger;
+import dev.caddie.ledger.Verdict;
+import dev.caddie.run.LocalExecutor;
+import dev.caddie.run.Runner;
+import dev.caddie.search.Proposal;
+import dev.caddie.search.SearchProposer;
+import dev.caddie.task.TaskSpec;
+import dev.caddie.task.TaskSpecReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static dev.caddie.loop.ExperimentLoopTest.scripted;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The loop stops on its own, saying why, when going on could only burn candidates: it never spins. */
+class LoopHaltTest {
+    @TempDir Path tmp;
+
+    /** A workspace without the micro tier first, plus a tier "t" running the given command. */
+    private Path workspace(String command) throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        String toml = Files.readString(ws.resolve("caddie.toml")).replace("micro_first = true", "micro_first = false");
+        Files.writeString(ws.resolve("caddie.toml"), toml + "\n[tiers.t]\nexecutor = \"local\"\ncommand = " + command
+                + "\ntimeout_seconds = 120\ncost_per_hour = 0.0\nenv = { ITERATIONS = \"20\", MAX_WALLCLOCK_SECONDS = \"0\", VAL_MAX_TOKENS = \"8192\" }\n");
+        return ws;
+    }
+
+    private record Ran(List<Experiment> all, String halted) {}
+
+    private Ran loop(Path ws, dev.caddie.search.Proposer proposer, int experiments) throws Exception {
+        TaskSpec task = TaskSpecReader.read(ws);
+        try (Ledger ledger = Ledger.open(new Workspace(ws).ledgerFile())) {
+            ExperimentLoop loop = new ExperimentLoop(task, ledger, new Runner(new LocalExecutor()), proposer, new LoopListener() {});
+            List<Experiment> all = loop.run(new LoopOptions("t", experiments, null, "t", 1337));
+            return new Ran(all, loop.halted().orElse(null));
+        }
+    }
+
+    @Test
+    void aRunCommandThatCannotStartStopsTheLoopAtOnceSayingWhichProgramIsMissing() throws Exception {
+        Path ws = workspace("[\"no-such-trainer-xyz\", \"train.py\"]");
+        Ran r = loop(ws, new SearchProposer(1), 50);
+        assertThat(r.all()).hasSize(1);
+        assertThat(r.all().get(0).run().status()).isEqualTo("not_started");
+        assertThat(r.all().get(0).verdict().reason()).contains("cannot start no-such-trainer-xyz: it is not on PATH");
+        assertThat(r.halted()).contains("could not start", "no-such-trainer-xyz", "caddie ledger show 1");
+        assertThat(Files.readString(Path.of(r.all().get(0).run().logPath()))).contains("no-such-trainer-xyz");
+    }
+
+    @Test
+    void aBaselineThatCrashesStopsTheLoopWithItsError() throws Exception {
+        Path ws = workspace("[\"bash\", \"-c\", \"echo 'RuntimeError: CUDA is not available'; exit 3\"]");
+        Ran r = loop(ws, new SearchProposer(1), 50);
+        assertThat(r.all()).hasSize(1);
+        assertThat(r.all().get(0).verdict().verdict()).isEqualTo(Verdict.CRASH);
+        assertThat(r.halted()).contains("the baseline", "crashed", "RuntimeError: CUDA is not available");
+    }
+
+    @Test
+    void candidatesThatCrashInARowStopTheLoopAfterMaxConsecutiveFailures() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path ws = workspace("[\"bash\", \"-c\", \"[ -z \\\"$CRASH\\\" ] || { echo 'RuntimeError: boom'; exit 3; }; exec \\\"$0\\\" train.java\", \"" + java + "\"]");
+        Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml"))
+                .replace("max_consecutive_failures = 3", "max_consecutive_failures = 2"));
+        Proposal crash = Proposal.env("crash", Map.of("CRASH", "1"));
+        Ran r = loop(ws, scripted(crash, Proposal.env("crash again", Map.of("CRASH", "2")), Proposal.env("never reached", Map.of("CRASH", "3"))), 10);
+        assertThat(r.all()).extracting(e -> e.verdict().verdict()).containsExactly(Verdict.KEEP, Verdict.CRASH, Verdict.CRASH);
+        assertThat(r.halted()).contains("2 candidates in a row crashed", "RuntimeError: boom", "max_consecutive_failures");
+    }
+
+    @Test
+    void aScriptThatIsNotCommittedIsRefusedBeforeAnyCandidate() throws Exception {
+        Path ws = workspace("[\"true\"]");
+        Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml")).replace("script = \"train.java\"", "script = \"train_gpt.py\""));
+        Files.writeString(ws.resolve("train_gpt.py"), "print('hi')\n");
+        assertThatThrownBy(() -> loop(ws, new SearchProposer(1), 1)).hasMessageContaining("train_gpt.py is not in the commit the loop starts from")
+                .hasMessageContaining("git add train_gpt.py");
+    }
+}
