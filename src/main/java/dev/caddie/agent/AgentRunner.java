@@ -41,6 +41,8 @@ public final class AgentRunner {
         List<String> cmd = sandboxed ? Sandbox.wrap(Sandbox.bwrap().orElseThrow(), inv.command(), worktree, workspace, protectedFiles) : inv.command();
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(worktree.toFile());
         Map<String, String> env = pb.environment();
+        // An agent gets its own CLI's key and nothing else of Caddie's credentials (cloud keys, tokens, the pod API key).
+        dev.caddie.task.Secrets.strip(env, new java.util.HashSet<>(spec.passEnv()));
         env.putAll(spec.env());
         env.put("CADDIE_AGENT", spec.name());
         Process p;

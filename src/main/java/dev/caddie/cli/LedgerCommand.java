@@ -89,13 +89,15 @@ final class LedgerCommand extends ParentCommand {
             }
             try (Ledger l = open(ws)) {
                 java.util.List<Experiment> rows = l.experiments(tag);
-                Writer w = out == null ? new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8) : Files.newBufferedWriter(out);
-                try {
-                    if (format.equals("tsv")) LedgerExport.tsv(rows, w);
-                    else LedgerExport.jsonl(rows, w);
-                } finally {
-                    w.flush();
-                    if (out != null) w.close();
+                java.io.StringWriter text = new java.io.StringWriter();
+                if (format.equals("tsv")) LedgerExport.tsv(rows, text);
+                else LedgerExport.jsonl(rows, text);
+                // A ledger written before Caddie redacted keys may still hold one: an export never carries it out.
+                String redacted = dev.caddie.task.Secrets.redact(text.toString());
+                try (Writer w = out == null ? new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8) {
+                    @Override public void close() throws IOException { flush(); } // leave standard output open
+                } : Files.newBufferedWriter(out)) {
+                    w.write(redacted);
                 }
             }
             return 0;

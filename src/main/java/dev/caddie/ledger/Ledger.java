@@ -511,7 +511,7 @@ public final class Ledger implements AutoCloseable {
 
     private synchronized void update(String sql, Object... args) {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
+            bind(ps, redacted(args));
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new LedgerException(file + ": " + e.getMessage(), e);
@@ -520,7 +520,7 @@ public final class Ledger implements AutoCloseable {
 
     private synchronized long insert(String sql, Object... args) {
         try (PreparedStatement ps = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
-            bind(ps, args);
+            bind(ps, redacted(args));
             ps.executeUpdate();
             try (ResultSet rs = ps.getGeneratedKeys()) {
                 rs.next();
@@ -529,6 +529,13 @@ public final class Ledger implements AutoCloseable {
         } catch (SQLException e) {
             throw new LedgerException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Every text written to the ledger passes here: a key that a run or an agent printed is never stored. */
+    private static Object[] redacted(Object[] args) {
+        Object[] out = args.clone();
+        for (int i = 0; i < out.length; i++) if (out[i] instanceof String s) out[i] = dev.caddie.task.Secrets.redact(s);
+        return out;
     }
 
     private static void bind(PreparedStatement ps, Object... args) throws SQLException {

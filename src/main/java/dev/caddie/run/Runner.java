@@ -59,7 +59,16 @@ public final class Runner {
         aborted.set(false);
         Files.createDirectories(spec.logFile().toAbsolutePath().getParent());
         long t0 = System.nanoTime();
-        RunHandle handle = executor.start(spec);
+        RunHandle handle;
+        try {
+            handle = executor.start(spec);
+        } catch (CannotStartException e) {
+            // Recorded like any ended run, with the reason as its log, so the ledger and the loop see why.
+            byte[] text = ("caddie: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+            Files.write(spec.logFile(), text);
+            return new RunOutcome(RunStatus.NOT_STARTED, null, (System.nanoTime() - t0) / 1_000_000, sha256(spec.logFile()),
+                    parser.parse(spec.logFile().toString(), new String[0]), List.of(e.getMessage()));
+        }
         current = handle;
         listener.started(handle);
         MessageDigest sha = sha256();
@@ -70,7 +79,8 @@ public final class Runner {
         Thread reader = Thread.ofVirtual().start(() -> {
             try (OutputStream log = new DigestOutputStream(Files.newOutputStream(spec.logFile()), sha);
                  BufferedReader in = new BufferedReader(new InputStreamReader(handle.output(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
+                for (String raw; (raw = in.readLine()) != null; ) {
+                    String line = dev.caddie.task.Secrets.redact(raw); // a key a script prints never reaches the log file or the ledger
                     log.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                     log.flush();
                     synchronized (all) {

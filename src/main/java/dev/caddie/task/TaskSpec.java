@@ -51,6 +51,10 @@ public record TaskSpec(
         Map<String, String> out = new java.util.LinkedHashMap<>();
         env.forEach((k, v) -> out.put(k, v.replace("{workspace}", workspace.toString()).replace("{seed}", Long.toString(seed))
                 .replace("{run_id}", runId).replace("{worktree}", worktree.toString())));
+        for (String name : tier.passEnv()) {
+            String v = System.getenv(name);
+            if (v != null) out.putIfAbsent(name, v);
+        }
         return out;
     }
 

@@ -7,9 +7,15 @@ import java.util.Map;
  * A way to run the task at a given cost and fidelity (micro, local, official).
  *
  * @param command null to use the task's command
+ * @param passEnv names of Caddie's environment variables that hold credentials and that this tier's runs get
+ *                (e.g. HF_TOKEN); every other secret-looking variable is kept from the run
  */
 public record Tier(String name, String executor, List<String> command, Map<String, String> env, int timeoutSeconds,
-                   double costPerHour) {
+                   double costPerHour, List<String> passEnv) {
+    public Tier {
+        passEnv = passEnv == null ? List.of() : List.copyOf(passEnv);
+    }
+
     /** Worst-case dollars of one run on this tier. */
     public double worstCaseCost() { return costPerHour * timeoutSeconds / 3600.0; }
 }
