@@ -20,6 +20,17 @@ import java.util.Set;
 public final class TaskSpecReader {
     private static final Set<String> EXECUTORS = Set.of("local");
     private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "budget", "agent");
+    /** The keys each table accepts: a misspelt key (micro_frist) would otherwise be ignored and its default used silently. */
+    private static final Map<String, List<String>> KEYS = Map.of(
+            "task", List.of("name", "script", "editable", "command", "env"),
+            "metric", List.of("name", "direction"),
+            "limits", List.of("artifact_bytes", "script_lines", "train_seconds"),
+            "tiers.*", List.of("executor", "command", "env", "timeout_seconds", "cost_per_hour", "pass_env"),
+            "search.*", List.of("kind", "low", "high", "choices", "default"),
+            "loop", List.of("tier", "keep_margin", "micro_first", "keep_rule", "sota", "sota_fraction", "noise_seeds", "noise_k", "abort_k",
+                    "max_consecutive_failures"),
+            "budget", List.of("dollars", "reserve_floor", "min_interval_minutes", "promote_tier", "seeds"),
+            "agent.*", List.of("kind", "command", "model", "args", "timeout_seconds", "env", "pass_env"));
 
     private final List<String> problems = new ArrayList<>();
     private TomlLines lines;
@@ -28,12 +39,21 @@ public final class TaskSpecReader {
     /** Reads workspace/caddie.toml. */
     public static TaskSpec read(Path workspace) throws SpecException, IOException {
         Path file = workspace.resolve(TaskSpec.FILE);
-        String text;
+        if (Files.isDirectory(file)) throw new SpecException(file + ": is a folder; caddie.toml must be a file (`caddie init` writes one)");
+        byte[] bytes;
         try {
-            text = Files.readString(file);
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new SpecException(file + ": not found; run `caddie init` in the workspace first");
         }
+        String text;
+        try {
+            text = java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new SpecException(file + ": not UTF-8 text; caddie.toml must be a UTF-8 TOML file (is it the file you meant?)");
+        }
+        // Windows editors save UTF-8 with a byte-order mark, which TOML does not allow: read past it rather than refuse.
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
         return new TaskSpecReader().parse(workspace.toAbsolutePath().normalize(), TaskSpec.FILE, text);
     }
 
@@ -51,6 +71,7 @@ public final class TaskSpecReader {
             String s = it.next();
             if (!SECTIONS.contains(s)) problem(s, "unknown section [" + s + "]; accepted: " + String.join(", ", SECTIONS.stream().sorted().toList()));
         }
+        checkKeys(root);
         JsonNode task = table(root, "task");
         String name = string(task, "task.name", null);
         String script = string(task, "task.script", null);
@@ -69,11 +90,14 @@ public final class TaskSpecReader {
                 (int) integer(limitsNode, "limits.script_lines", 1, Integer.MAX_VALUE),
                 (int) integer(limitsNode, "limits.train_seconds", 1, Integer.MAX_VALUE));
 
+        for (String f : editable) inside("task.editable", f);
+        inside("task.script", script);
         Map<String, String> protectedFiles = new LinkedHashMap<>();
         JsonNode prot = table(root, "protected", false);
         for (Map.Entry<String, String> e : stringMap(prot, "protected").entrySet()) {
             if (!e.getValue().matches("[0-9a-f]{64}"))
                 problem("protected." + e.getKey(), "'" + e.getValue() + "' is not a SHA-256; accepted: 64 lowercase hex digits (caddie init writes them)");
+            inside("protected." + e.getKey(), e.getKey());
             protectedFiles.put(e.getKey(), e.getValue());
         }
 
@@ -89,7 +113,9 @@ public final class TaskSpecReader {
             List<String> tierCommand = t.has("command") ? strings(t, p + ".command", true) : null;
             long timeout = integer(t, p + ".timeout_seconds", 1, 7 * 24 * 3600);
             double cost = real(t, p + ".cost_per_hour", 0.0, 0, 1e6);
-            tiers.put(e.getKey(), new Tier(e.getKey(), executor, tierCommand, stringMap(table(t, p + ".env", false), p + ".env"), (int) timeout, cost));
+            List<String> passEnv = strings(t, p + ".pass_env", false);
+            passEnv.forEach(Secrets::register);
+            tiers.put(e.getKey(), new Tier(e.getKey(), executor, tierCommand, stringMap(table(t, p + ".env", false), p + ".env"), (int) timeout, cost, passEnv));
         }
         if (tiersNode.isObject() && tiers.isEmpty()) problem("tiers", "no tier defined; accepted: at least one [tiers.NAME] table");
 
@@ -116,6 +142,7 @@ public final class TaskSpecReader {
         int noiseSeeds = (int) (loop.has("noise_seeds") ? integer(loop, "loop.noise_seeds", 2, 100) : 3);
         double noiseK = real(loop, "loop.noise_k", 2.0, 0, 100);
         double abortK = real(loop, "loop.abort_k", 3.0, 0, 100);
+        int maxFailures = (int) (loop.has("max_consecutive_failures") ? integer(loop, "loop.max_consecutive_failures", 0, 1000) : 3);
 
         JsonNode budgetNode = table(root, "budget", false);
         String promoteTier = string(budgetNode, "budget.promote_tier", tiers.containsKey("official") ? "official" : loopTier);
@@ -138,13 +165,15 @@ public final class TaskSpecReader {
             List<String> agentCommand = strings(a, p + ".command", "generic".equals(kind));
             String model = a.has("model") ? string(a, p + ".model", null) : null;
             long timeout = a.has("timeout_seconds") ? integer(a, p + ".timeout_seconds", 1, 24 * 3600) : 1800;
+            List<String> agentPass = a.has("pass_env") ? strings(a, p + ".pass_env", false) : null;
+            if (agentPass != null) agentPass.forEach(Secrets::register);
             agents.put(e.getKey(), new AgentSpec(e.getKey(), kind, agentCommand, model, strings(a, p + ".args", false), (int) timeout,
-                    stringMap(table(a, p + ".env", false), p + ".env")));
+                    stringMap(table(a, p + ".env", false), p + ".env"), agentPass));
         }
 
         if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
         return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
-                limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK, sota, sotaFraction), budget, agents);
+                limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK, sota, sotaFraction, maxFailures), budget, agents);
     }
 
     private SearchParam searchParam(String name, JsonNode n) {
@@ -163,6 +192,8 @@ public final class TaskSpecReader {
         double low = real(n, p + ".low", Double.NaN, -1e300, 1e300), high = real(n, p + ".high", Double.NaN, -1e300, 1e300);
         if (!(low < high)) problem(p, "low (" + low + ") must be below high (" + high + ")");
         if (kind == SearchParam.Kind.LOG_FLOAT && !(low > 0)) problem(p + ".low", "a log-float range must be positive; got " + low);
+        if (kind == SearchParam.Kind.INT && (low != Math.rint(low) || high != Math.rint(high)))
+            problem(p, "an int range needs whole bounds, got " + low + ".." + high + "; use kind = \"float\" for fractions");
         String dflt = null;
         if (n.has("default")) {
             double d = real(n, p + ".default", Double.NaN, -1e300, 1e300);
@@ -170,6 +201,66 @@ public final class TaskSpecReader {
             dflt = n.get("default").asText();
         }
         return new SearchParam(name, kind, low, high, List.of(), dflt);
+    }
+
+    /** Files the task names are paths inside the workspace: an edit or a check outside it is never meant. */
+    private void inside(String path, String file) {
+        if (file == null) return;
+        java.nio.file.Path p;
+        try {
+            p = java.nio.file.Path.of(file);
+        } catch (java.nio.file.InvalidPathException e) {
+            problem(path, "'" + file + "' is not a valid path");
+            return;
+        }
+        if (file.isEmpty() || p.isAbsolute() || p.normalize().startsWith("..") || p.normalize().toString().isEmpty())
+            problem(path, "'" + file + "' is not inside the workspace; accepted: a path relative to the workspace, such as train_gpt.py or data/x.bin");
+    }
+
+    private void checkKeys(JsonNode root) {
+        for (Map.Entry<String, List<String>> k : KEYS.entrySet()) {
+            String[] parts = k.getKey().split("\\.");
+            JsonNode section = root.get(parts[0]);
+            if (section == null || !section.isObject()) continue;
+            if (parts.length == 1) unknownKeys(section, parts[0], k.getValue());
+            else for (Iterator<Map.Entry<String, JsonNode>> it = section.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getValue().isObject()) unknownKeys(e.getValue(), parts[0] + "." + e.getKey(), k.getValue());
+            }
+        }
+    }
+
+    private void unknownKeys(JsonNode table, String path, List<String> known) {
+        for (Iterator<String> it = table.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (known.contains(key)) continue;
+            String near = known.stream().min(java.util.Comparator.comparingInt(c -> closeness(c, key))).orElse(null);
+            String hint = near != null && closeness(near, key) <= Math.max(2, key.length() / 3) ? "did you mean '" + near + "'? " : "";
+            problem(path + "." + key, "unknown key; " + hint + "accepted: " + String.join(", ", known));
+        }
+    }
+
+    /** How far a typed key is from a known one, also as a misspelt prefix (timout for timeout_seconds). */
+    private static int closeness(String known, String typed) {
+        int best = distance(known, typed);
+        for (int len = typed.length() - 1; len <= typed.length() + 1; len++)
+            if (len > 0 && len < known.length()) best = Math.min(best, distance(known.substring(0, len), typed) + 1);
+        return best;
+    }
+
+    /** Edit distance with adjacent transpositions, for suggesting the key that was meant. */
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
+        for (int i = 1; i <= a.length(); i++)
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1))
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        return d[a.length()][b.length()];
     }
 
     // ---- typed access that records a located problem instead of throwing
@@ -234,6 +325,7 @@ public final class TaskSpecReader {
         JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
         if (n == null) { problem(path, "missing; accepted: an integer in " + min + ".." + max); return min; }
         if (!n.isIntegralNumber()) { problem(path, "must be an integer, got " + n); return min; }
+        if (!n.canConvertToLong()) { problem(path, n + " is out of range; accepted: " + min + ".." + max); return min; }
         long v = n.asLong();
         if (v < min || v > max) problem(path, v + " is out of range; accepted: " + min + ".." + max);
         return v;
@@ -247,7 +339,10 @@ public final class TaskSpecReader {
         }
         if (!n.isNumber()) { problem(path, "must be a number, got " + n); return Double.isNaN(dflt) ? 0 : dflt; }
         double v = n.asDouble();
-        if (v < min || v > max) problem(path, v + " is out of range; accepted: " + min + ".." + max);
+        if (!(v >= min && v <= max)) { // NaN and inf fail this too: TOML accepts nan and inf
+            problem(path, v + " is out of range; accepted: a finite number in " + min + ".." + max);
+            return Double.isNaN(dflt) ? min : dflt;
+        }
         return v;
     }
 }
