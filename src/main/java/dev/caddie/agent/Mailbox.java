@@ -49,7 +49,10 @@ public final class Mailbox {
             }
             case "finding" -> ledger.postMessage(kind, sender, body.toString(), "finding:" + norm(required(body, "finding")), null);
             case "promotion_request" -> {
-                if (!body.path("candidate").canConvertToLong()) throw new IllegalArgumentException("\"candidate\" must be a candidate id (a whole number)");
+                if (!body.path("candidate").isIntegralNumber() || !body.path("candidate").canConvertToLong())
+                    throw new IllegalArgumentException("\"candidate\" must be a candidate id (a whole number)");
+                if (ledger.candidate(body.get("candidate").asLong()).isEmpty())
+                    throw new IllegalArgumentException("no candidate " + body.get("candidate").asLong() + " in the ledger (`caddie ledger list` shows them)");
                 yield ledger.postMessage(kind, sender, body.toString(), "promotion_request:" + body.get("candidate").asLong(), null);
             }
             default -> throw new IllegalArgumentException("message kind '" + kind + "' is not one; accepted: " + Message.KINDS);
@@ -58,6 +61,10 @@ public final class Mailbox {
 
     /** Reads the agent's files in {@code dir}; nothing in a file is lost because one line is bad. */
     public Imported importFrom(Path dir, String sender, String consumer) throws IOException {
+        if (!Files.isDirectory(dir))
+            throw new IllegalArgumentException(dir + ": " + (Files.exists(dir) ? "is a file" : "no such folder")
+                    + "; give the folder an agent writes its " + QUEUE + ", " + RESULTS + ", " + PROMOTIONS + " and " + ACKS + " into");
+        if (sender == null || sender.isBlank()) throw new IllegalArgumentException("--from must name the agent the files belong to, got an empty name");
         int posted = 0, dup = 0, acked = 0;
         List<String> problems = new ArrayList<>();
         String[][] files = {{QUEUE, "research_request"}, {RESULTS, "research_result"}, {PROMOTIONS, "promotion_request"}};
@@ -117,14 +124,20 @@ public final class Mailbox {
 
     private record Line(String where, JsonNode json) {}
 
+    /** A message is a request, a finding or an acknowledgement: far below this; more is a runaway agent. */
+    static final int MAX_LINE = 1 << 20;
+
     private static List<Line> lines(Path file, List<String> problems) throws IOException {
         List<Line> out = new ArrayList<>();
         if (!Files.isRegularFile(file)) return out;
-        List<String> text = Files.readAllLines(file, StandardCharsets.UTF_8);
+        // Decoded leniently, line by line: one line of bad bytes is that line's problem, not the whole import's.
+        List<String> text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
         for (int i = 0; i < text.size(); i++) {
             String t = text.get(i).strip();
             if (t.isEmpty()) continue;
             String where = file + ":" + (i + 1);
+            if (t.indexOf('\uFFFD') >= 0) { problems.add(where + ": not UTF-8 text; skipped"); continue; }
+            if (t.length() > MAX_LINE) { problems.add(where + ": " + t.length() + " characters, over the " + MAX_LINE + " a message may hold; skipped"); continue; }
             try {
                 JsonNode j = JSON.readTree(t);
                 if (j == null || !j.isObject()) problems.add(where + ": not a JSON object; skipped");
@@ -155,6 +168,7 @@ public final class Mailbox {
 
     private static String required(JsonNode body, String field) {
         if (!body.hasNonNull(field) || body.get(field).asText().isBlank()) throw new IllegalArgumentException("missing \"" + field + "\" (a non-empty string)");
+        if (!body.get(field).isTextual()) throw new IllegalArgumentException("\"" + field + "\" must be a string, got " + body.get(field));
         return body.get(field).asText();
     }
 

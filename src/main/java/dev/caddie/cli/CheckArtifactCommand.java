@@ -31,6 +31,7 @@ final class CheckArtifactCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (limit < 1) throw new IllegalArgumentException("--limit must be a positive number of bytes (the challenge's is 16000000), got " + limit);
         if (script == null && model == null && log == null) throw new IllegalArgumentException("nothing to count: give --script, --model and/or --log");
         ScriptCode code = script == null ? null : ScriptCode.read(script);
         Long modelBytes = null;
@@ -44,10 +45,39 @@ final class CheckArtifactCommand implements Callable<Integer> {
             LogSummary s = new LogParser().parse(log);
             sizes = new ArtifactAccount.LoggedSizes(log.toString(), s.codeBytes(), s.modelBytes(), s.artifactBytes());
         }
+        if (code != null && modelBytes == null && log == null) return scriptOnly(code);
         ArtifactAccount a = ArtifactAccount.of(code, modelBytes, sizes, limit);
-        if (json) System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json(a, code)));
-        else print(a, code);
+        String empty = modelBytes != null && modelBytes == 0 ? model + " is empty: is it the compressed model the run wrote?" : null;
+        if (json) {
+            ObjectNode o = json(a, code);
+            if (empty != null) ((com.fasterxml.jackson.databind.node.ArrayNode) o.withArray("findings")).add(empty);
+            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(o));
+        } else {
+            print(a, code);
+            if (empty != null) System.out.println("note: " + empty);
+        }
         return a.withinLimit() ? 0 : 1;
+    }
+
+    /** Without a model the total cannot be judged, but the code's share of the limit can: what is left for the model. */
+    private int scriptOnly(ScriptCode code) throws Exception {
+        ArtifactAccount a = ArtifactAccount.of(code, 0L, null, limit);
+        if (json) {
+            ObjectNode o = json(a, code);
+            o.remove(java.util.List.of("total_bytes", "headroom_bytes", "within_limit", "model_bytes", "model_source"));
+            o.put("model_bytes_left", a.headroom());
+            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(o));
+            return 0;
+        }
+        System.out.printf(Locale.ROOT, "script %s: %,d bytes, %d lines%n", code.file(), code.bytes().length, code.lines());
+        code.chainDescription().ifPresent(c -> System.out.printf(Locale.ROOT, "  an exec wrapper, %s: runs %,d bytes of code in %d lines%n", c, code.decoded().length, code.codeLines()));
+        System.out.printf(Locale.ROOT, "code:  %,12d bytes  (%s)%n", a.codeBytes(), a.convention());
+        if (a.otherConvention() != null)
+            System.out.printf(Locale.ROOT, "       %,12d bytes  would count under the other convention, %s%n", a.otherCodeBytes(), a.otherConvention());
+        System.out.printf(Locale.ROOT, "model: not given (--model FILE, or --log FILE of a run that prints its size): %,d bytes of the %,d limit are left for it%n",
+                a.headroom(), limit);
+        a.findings().forEach(f -> System.out.println("note: " + f));
+        return 0;
     }
 
     private static void print(ArtifactAccount a, ScriptCode code) {

@@ -95,6 +95,7 @@ final class CheckConstraintsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (calibration != null) return calibrate();
+        checkRanges();
         ExportSpec spec = spec();
         ArtifactEstimate est = new ArtifactEstimator().estimate(spec);
         TrainingShape shape = trainingShape(est.params());
@@ -104,6 +105,25 @@ final class CheckConstraintsCommand implements Callable<Integer> {
         if (json) System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(constraintsJson(est, shape, feasible)));
         else printConstraints(est, shape, feasible);
         return feasible ? 0 : 1;
+    }
+
+    /** Numbers that make no sense are refused by name: a negative time limit once printed "-88 steps", zero GPUs "/ by zero". */
+    private void checkRanges() {
+        atLeast("--limit", limit, 1);
+        atLeast("--layers", layers, 1);
+        atLeast("--dim", dim, 1);
+        atLeast("--vocab", vocab, 2);
+        atLeast("--seq-len", seqLen, 1);
+        atLeast("--batch-tokens", batchTokens, 1);
+        atLeast("--grad-accum", gradAccum, 1);
+        if (gpus < 1 || gpus > 4096) throw new IllegalArgumentException("--gpus must be a whole number from 1 to 4096, got " + gpus);
+        if (!(timeLimit > 0 && timeLimit <= 30 * 24 * 3600.0))
+            throw new IllegalArgumentException("--time-limit must be a positive number of training seconds (the challenge's is 600), got " + timeLimit);
+        if (stepMs != null && !(stepMs > 0 && stepMs < 1e9)) throw new IllegalArgumentException("--step-ms must be a positive number of milliseconds, got " + stepMs);
+    }
+
+    private static void atLeast(String option, long value, long min) {
+        if (value < min) throw new IllegalArgumentException(option + " must be at least " + min + ", got " + value);
     }
 
     private ExportSpec spec() {

@@ -39,6 +39,7 @@ final class LintCommand implements Callable<Integer> {
             if (json) {
                 var o = m.createObjectNode();
                 o.put("file", p.toString()).put("wrapped", code.wrapped());
+                if (code.stubTarget() != null) o.put("runs_code_from", code.stubTarget());
                 ArrayNode arr = o.putArray("findings");
                 for (LintFinding f : findings) {
                     var x = arr.addObject().put("rule", f.rule()).put("severity", f.severity()).put("line", f.line()).put("message", f.message());
@@ -49,6 +50,10 @@ final class LintCommand implements Callable<Integer> {
             } else {
                 String where = p + (code.wrapped() ? " (decoded)" : "");
                 if (findings.isEmpty()) System.out.println(where + ": clean" + (base == null ? " (BPB_ACCOUNTING not checked: no --baseline)" : ""));
+                // A stub's own lines are clean by construction; what it runs is where the rules apply.
+                if (code.stubTarget() != null)
+                    System.out.println("note: " + p + " runs code from " + code.stubTarget() + ", which this lint does not see: lint that file too "
+                            + "(and `caddie check artifact` counts its bytes)");
                 for (LintFinding f : findings) {
                     System.out.printf(Locale.ROOT, "%s:%d: %s %s: %s%n", where, f.line(), f.severity(), f.rule(), f.message());
                     if (f.chain().size() > 1)

@@ -21,7 +21,11 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
+import dev.caddie.gate.CandidateChange;
+import dev.caddie.gate.GateResult;
+import dev.caddie.gate.StaticGates;
 import java.util.concurrent.Callable;
 
 @Command(name = "micro", description = "Apply a diff (or take a commit) and run the micro tier: crash? NaN? does the loss fall? does the artifact fit? Exit 0 when it passes, 1 when not.")
@@ -41,12 +45,19 @@ final class MicroCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TaskSpec task = TaskSpecReader.read(ws.path());
         Workspace w = new Workspace(task.workspace());
+        Git.requireRepo(task.workspace());
         Git git = new Git(task.workspace());
         DiffEdit edit = null;
         String base;
         if (source.diff != null) {
             if (!Files.isRegularFile(source.diff)) throw new IllegalArgumentException(source.diff + ": no such diff file");
-            edit = DiffEdit.parse(Files.readString(source.diff), source.diff.toString());
+            String diffText;
+            try {
+                diffText = Files.readString(source.diff);
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new IllegalArgumentException(source.diff + ": not UTF-8 text; expected a unified diff (---/+++ headers and @@ hunks)");
+            }
+            edit = DiffEdit.parse(diffText, source.diff.toString());
             base = baseCommit(w, git);
         } else base = git.revParse(source.commit);
         Files.createDirectories(w.worktrees());
@@ -54,7 +65,16 @@ final class MicroCommand implements Callable<Integer> {
         Files.delete(wt);
         git.worktreeAdd(wt, base);
         try {
-            if (edit != null) edit.apply(wt);
+            if (edit != null) {
+                edit.apply(wt);
+                // The same static gates as `caddie run`: a diff that touches caddie.toml or a protected file never runs.
+                List<String> changed = Git.run(wt, "status", "--porcelain", "-uall").lines().filter(l -> l.length() > 3).map(l -> l.substring(3)).toList();
+                for (GateResult g : StaticGates.standard().check(new CandidateChange(task, wt, changed))) {
+                    if (g.passed()) continue;
+                    System.err.println("caddie: rejected before running, by the " + g.gate() + " gate: " + g.reason());
+                    return 1;
+                }
+            }
             Path log = w.caddieDir().resolve("micro").resolve(wt.getFileName() + ".txt");
             MicroReport r = new MicroRunner(task, new Runner(new LocalExecutor())).run(wt, Map.of(), seed, "micro", log, new Runner.Listener() {});
             if (json) System.out.println(new ObjectMapper().writeValueAsString(toJson(r)));

@@ -31,12 +31,14 @@ final class ParseCommand implements Callable<Integer> {
         ObjectMapper mapper = new ObjectMapper();
         int rc = 0;
         for (Path log : logs) {
-            if (!Files.isRegularFile(log)) {
-                System.err.println("caddie: " + log + ": no such file");
+            LogSummary s;
+            try {
+                s = parser.parse(log);
+            } catch (IllegalArgumentException e) { // no such file, a folder, binary data: said, and the other logs still read
+                System.err.println("caddie: " + e.getMessage());
                 rc = 2;
                 continue;
             }
-            LogSummary s = parser.parse(log);
             if (json) System.out.println(mapper.writeValueAsString(toJson(mapper, s)));
             else print(s);
         }

@@ -62,6 +62,16 @@ final class SignificanceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Significance.Variant v = Significance.Variant.parse(variant);
+        if (!(alpha > 0 && alpha < 0.5))
+            throw new IllegalArgumentException("--alpha must be a probability above 0 and below 0.5 (the rule's is 0.01), got " + alpha);
+        if (!(margin >= 0 && margin < 10))
+            throw new IllegalArgumentException("--margin must be 0 or a positive number of nats below 10 (the rule's is 0.005), got " + margin);
+        for (Double d : new Double[]{baseline.loss, baseline.bpb})
+            if (d != null && !(d > 0 && d < 100))
+                throw new IllegalArgumentException("the baseline's val_loss or val_bpb must be a positive number (e.g. 2.0727), got " + d);
+        List<Path> all = new ArrayList<>(candidateLogs);
+        if (baseline.logs != null) all.addAll(baseline.logs);
+        refuseCopies(all);
         if (candidateLogs.isEmpty() && candidateJson == null) throw new IllegalArgumentException("no candidate: give --candidate LOG... (one per seed) or --candidate-json FILE");
         Seeds cand = candidateJson != null ? fromJson(candidateJson) : fromLogs(candidateLogs);
         Seeds base = baseline.logs != null ? fromLogs(baseline.logs) : baseline.json != null ? fromJson(baseline.json) : null;
@@ -87,6 +97,17 @@ final class SignificanceCommand implements Callable<Integer> {
         if (json) System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json(r, ratio, claimNote)));
         else print(r, ratio, claimNote);
         return r.significant() ? 0 : 1;
+    }
+
+    /** Two byte-identical logs are one run given twice: as seeds they would fake a spread of zero. */
+    static void refuseCopies(List<Path> logs) throws Exception {
+        java.util.Map<String, Path> seen = new java.util.HashMap<>();
+        for (Path p : logs) {
+            if (!Files.isRegularFile(p)) continue; // named as missing when read
+            Path other = seen.putIfAbsent(dev.caddie.run.Runner.sha256(p), p);
+            if (other != null)
+                throw new IllegalArgumentException(p + " and " + other + " are the same log, byte for byte: seeds must be separate runs (one log per seed)");
+        }
     }
 
     private static Seeds fromLogs(List<Path> logs) throws Exception {

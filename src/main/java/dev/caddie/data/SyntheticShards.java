@@ -27,11 +27,20 @@ public final class SyntheticShards {
      * Writes PREFIX_train_00000N.bin shards holding trainTokens and one PREFIX_val_000000.bin of valTokens; the
      * two splits come from independent streams of the same source.
      */
+    /** The most training tokens written: 20 billion (40 GB), well past any use as stand-in data. */
+    public static final long MAX_TOKENS = 20_000_000_000L;
+
     public static Summary write(Path dir, String prefix, int vocab, long trainTokens, long valTokens, long seed) throws IOException {
         if (vocab < 2 || vocab > 65536) throw new IllegalArgumentException("--vocab " + vocab + " is out of range; accepted: 2..65536 (tokens are uint16)");
         if (trainTokens < 2 || valTokens < 2) throw new IllegalArgumentException("--tokens must leave at least 2 tokens for each split");
         if (!prefix.matches("[A-Za-z0-9_-]+")) throw new IllegalArgumentException("--prefix '" + prefix + "' must be letters, digits, '_' or '-'");
+        if (trainTokens > MAX_TOKENS) throw new IllegalArgumentException(String.format(
+                "--tokens %,d is more than the %,d this writes (the challenge's own training set is about 8 billion tokens)", trainTokens, MAX_TOKENS));
+        if (valTokens > SHARD_TOKENS) throw new IllegalArgumentException(String.format("--val-tokens %,d is more than one shard holds (%,d)", valTokens, SHARD_TOKENS));
         Files.createDirectories(dir);
+        long need = 2 * (trainTokens + valTokens) + 4096L * (trainTokens / SHARD_TOKENS + 2);
+        long free = Files.getFileStore(dir).getUsableSpace();
+        if (need > free) throw new IllegalArgumentException(String.format("the shards would take %,d bytes and %s has %,d free; ask for fewer --tokens", need, dir, free));
         int shards = (int) ((trainTokens + SHARD_TOKENS - 1) / SHARD_TOKENS);
         double[] cdf = zipfCdf(vocab);
         SplittableRandom trainRng = new SplittableRandom(seed * 2 + 1);

@@ -64,7 +64,8 @@ public record ArtifactAccount(Long scriptBytes, Long decodedBytes, String conven
                 findings.add(String.format(Locale.ROOT, "the log counted %,d code bytes, this script is %,d: it is not the file that ran (the script's figure is used)", logCode, code));
             }
         } else {
-            if (logCode == null) throw new IllegalArgumentException("no script given and the log has no code size line ('Code size: N bytes'); pass --script FILE");
+            if (logCode == null) throw new IllegalArgumentException(log == null ? "no script given: pass --script FILE (or --log FILE, a train log that prints 'Code size: N bytes')"
+                    : "no script given and the log has no code size line ('Code size: N bytes'); pass --script FILE");
             convention = "as the log counted it";
             code = logCode;
         }

@@ -30,7 +30,12 @@ public final class CalibrationFile {
     private CalibrationFile() {}
 
     public static List<Row> read(Path file, int defaultRowLength) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": not UTF-8 text; expected a tab-separated calibration table like artifact-calibration.tsv");
+        }
         if (lines.isEmpty()) throw new IllegalArgumentException(file + ": empty; expected a tab-separated header with " + REQUIRED);
         List<String> header = Arrays.asList(lines.get(0).split("\t", -1));
         Map<String, Integer> col = new HashMap<>();

@@ -45,10 +45,33 @@ public record ScriptCode(Path file, byte[] bytes, List<String> decodedChain, byt
             "exec\\s*\\(\\s*open\\s*\\((.{0,300}?)\\)\\s*\\.\\s*read|runpy\\.run_path\\s*\\((.{0,300}?)\\)|"
                     + "(?:subprocess\\.\\w+|os\\.system|os\\.exec\\w*)\\s*\\(([^\\n]{0,300}?python[^\\n]{0,300}?\\.py['\"])");
     private static final Pattern PY_LITERAL = Pattern.compile("['\"]([^'\"]+)['\"]");
+    /**
+     * The most a script, or what its wrapper decodes to, may hold. Real scripts are under 200 KB; a wrapper
+     * can unpack to gigabytes (a decompression bomb), which must be a clear refusal, not an out-of-memory crash.
+     */
+    public static final int MAX_BYTES = 64 << 20;
 
     public static ScriptCode read(Path file) throws IOException {
+        if (Files.isDirectory(file)) throw new IllegalArgumentException(file + ": is a folder; give a script file");
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
-        return of(file, Files.readAllBytes(file));
+        long size = Files.size(file);
+        if (size > MAX_BYTES)
+            throw new IllegalArgumentException(String.format("%s: %,d bytes, over the %,d that Caddie reads as a script; no training script is that large", file, size, MAX_BYTES));
+        byte[] bytes = Files.readAllBytes(file);
+        // A binary file is no script: linted or compared, it would "pass" against nothing (a binary --baseline once did).
+        if (!text(bytes))
+            throw new IllegalArgumentException(file + ": not a text file (it holds NUL bytes or is not UTF-8); give a Python training script");
+        return of(file, bytes);
+    }
+
+    static boolean text(byte[] b) {
+        for (byte x : b) if (x == 0) return false;
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(b));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
     }
 
     public static ScriptCode of(Path file, byte[] bytes) {
@@ -169,9 +192,13 @@ public record ScriptCode(Path file, byte[] bytes, List<String> decodedChain, byt
         return readAll(xz ? new XZInputStream(in) : new LZMAInputStream(in));
     }
 
+    /** Reads a decoder's output up to MAX_BYTES; more is refused as a decompression bomb. */
     private static byte[] readAll(InputStream in) throws IOException {
         try (in) {
-            return in.readAllBytes();
+            byte[] out = in.readNBytes(MAX_BYTES);
+            if (in.read() >= 0)
+                throw new IllegalArgumentException(String.format("it decodes to more than %,d bytes (a decompression bomb?); no training script is that large", MAX_BYTES));
+            return out;
         }
     }
 

@@ -75,7 +75,7 @@ public final class ScriptCompare {
     /** Runs the bundled script_shape.py on the code that runs (a wrapper's decoded payload). */
     static JsonNode shape(ScriptCode code) throws IOException, InterruptedException {
         JsonNode j = PythonHelper.run("script_shape.py", code.code(), code.file().toString());
-        if (j.has("error")) throw new IllegalArgumentException(code.file() + ": not valid Python, " + j.get("error").asText()
+        if (j.has("error")) throw new IllegalArgumentException(code.file() + ": not valid Python, " + j.get("error").asText().replace("line None: ", "")
                 + (code.wrapped() ? " (in the code its exec wrapper decodes to)" : ""));
         return j;
     }

@@ -25,7 +25,7 @@ public final class ScriptLint {
         payload.put("source", new String(script.code(), java.nio.charset.StandardCharsets.UTF_8));
         if (baseline != null) payload.put("baseline", new String(baseline.code(), java.nio.charset.StandardCharsets.UTF_8));
         JsonNode j = PythonHelper.run("script_lint.py", MAPPER.writeValueAsBytes(payload), script.file().toString());
-        if (j.has("error")) throw new IllegalArgumentException(script.file() + ": not valid Python, " + j.get("error").asText()
+        if (j.has("error")) throw new IllegalArgumentException(script.file() + ": not valid Python, " + j.get("error").asText().replace("line None: ", "")
                 + (script.wrapped() ? " (in the code its exec wrapper decodes to)" : ""));
         List<LintFinding> out = new ArrayList<>();
         for (JsonNode f : j.get("findings")) {

@@ -90,7 +90,12 @@ public final class Significance {
             df = c.getN() - 1;
             test = "one-sample t-test against a constant";
         }
-        if (se == 0) se = Double.MIN_NORMAL; // identical seeds: the mean is exact
+        // No spread at all: a t-test has no variance to judge by (t would be infinite, p meaningless). Seeds of real
+        // runs never agree to every digit, so these are copies or over-rounded values, not evidence.
+        if (!(se > 0))
+            throw new IllegalArgumentException("the " + candidate.length + " candidate seeds" + (seeded ? " and the baseline's seeds" : "")
+                    + " all have the same " + metric + " (sd 0): a t-test cannot judge that; seeds that agree to every digit are copies of one run"
+                    + " or rounded too far — give each seed's own log or its full-precision value");
         t = (diff + shift) / se;
         TDistribution dist = new TDistribution(null, df);
         double p = variant == Variant.CHALLENGE ? dist.cumulativeProbability(t) : 2 * dist.cumulativeProbability(-Math.abs(t));

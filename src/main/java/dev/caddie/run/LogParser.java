@@ -52,9 +52,41 @@ public final class LogParser {
     private static final Pattern TRAIN_TIME_MIN = Pattern.compile("\\btrain_time:\\s?([0-9.]+)m\\b");
 
     /** Parses a log file; a missing or unreadable file is an IOException naming it. */
+    /** The most of a log read: real train logs are under 10 MB; a larger file is read to this point. */
+    static final int MAX_BYTES = 256 << 20;
+
     public LogSummary parse(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        return parse(file.toString(), new String(bytes, StandardCharsets.UTF_8).split("\n", -1));
+        return parse(file.toString(), text(file).split("\n", -1));
+    }
+
+    /**
+     * A log file as text, as a user may hand it over: gzip-compressed, UTF-16 (PowerShell's `>`), or plain. A
+     * binary file is refused by name rather than read as a log with no score in it.
+     */
+    public static String text(Path file) throws IOException {
+        if (Files.isDirectory(file)) throw new IllegalArgumentException(file + ": is a folder; give a train log file");
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
+        byte[] b;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            b = in.readNBytes(MAX_BYTES);
+        }
+        if (b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b) {
+            try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(b))) {
+                b = in.readNBytes(MAX_BYTES);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(file + ": a gzip file that does not decompress (" + e.getMessage() + ")");
+            }
+        }
+        if (b.length >= 2 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe) return new String(b, 2, b.length - 2, StandardCharsets.UTF_16LE);
+        if (b.length >= 2 && (b[0] & 0xfe) == 0xfe && (b[1] & 0xff) == 0xff) return new String(b, 2, b.length - 2, StandardCharsets.UTF_16BE);
+        int nul = 0, sample = Math.min(b.length, 1 << 16);
+        for (int i = 0; i < sample; i++) if (b[i] == 0) nul++;
+        if (nul > 0 && sample >= 2 && b[1] == 0 && nul > sample / 3) return new String(b, StandardCharsets.UTF_16LE); // UTF-16 without a BOM
+        String t = new String(b, StandardCharsets.UTF_8);
+        long bad = t.chars().limit(1 << 16).filter(c -> c == 0xFFFD || c == 0).count();
+        if (bad > Math.max(8, Math.min(t.length(), 1 << 16) / 100))
+            throw new IllegalArgumentException(file + ": not a text log (binary data); give the train log a run printed");
+        return t;
     }
 
     public LogSummary parse(String name, String[] lines) {
@@ -82,7 +114,13 @@ public final class LogParser {
         return counted.summary(name, Math.max(real.size(), 0));
     }
 
-    private static String stripCr(String s) { return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s; }
+    private static final java.util.regex.Pattern ANSI = java.util.regex.Pattern.compile("\u001b\\[[0-9;?]*[A-Za-z]");
+
+    /** A line without its CR and without terminal colour codes (a log captured from a coloured console). */
+    private static String stripCr(String s) {
+        if (s.endsWith("\r")) s = s.substring(0, s.length() - 1);
+        return s.indexOf('\u001b') >= 0 ? ANSI.matcher(s).replaceAll("") : s;
+    }
 
     /** Lines of one run in the file. */
     private static final class Run {

@@ -46,8 +46,10 @@ class MailboxTest {
                 {"detail": "no topic here"}
                 {"topic": "bigram hash embeddings"}
                 """);
-        Files.writeString(dir.resolve(Mailbox.PROMOTIONS), "{\"candidate\": 12, \"reason\": \"beat the best by 3 sigma\"}\n[1, 2]\n");
+        Files.writeString(dir.resolve(Mailbox.PROMOTIONS), "{\"candidate\": 1, \"reason\": \"beat the best by 3 sigma\"}\n[1, 2]\n"
+                + "{\"candidate\": 999}\n{\"candidate\": -5}\n");
         try (Ledger l = Ledger.open(tmp.resolve("ledger.db"))) {
+            l.addCandidate("t", "c0ffee", "c0ffee", "search", "the candidate asked for", java.util.Map.of(), 0, 0, 0);
             Mailbox box = new Mailbox(l);
             Mailbox.Imported r = box.importFrom(dir, "experiment", "experiment");
             assertThat(r.posted()).isEqualTo(3);
@@ -55,7 +57,9 @@ class MailboxTest {
             assertThat(r.problems()).containsExactly(
                     dir.resolve(Mailbox.QUEUE) + ":3: not valid JSON (Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')); skipped",
                     dir.resolve(Mailbox.QUEUE) + ":4: missing \"topic\" (a non-empty string); skipped",
-                    dir.resolve(Mailbox.PROMOTIONS) + ":2: not a JSON object; skipped");
+                    dir.resolve(Mailbox.PROMOTIONS) + ":2: not a JSON object; skipped",
+                    dir.resolve(Mailbox.PROMOTIONS) + ":3: no candidate 999 in the ledger (`caddie ledger list` shows them); skipped",
+                    dir.resolve(Mailbox.PROMOTIONS) + ":4: no candidate -5 in the ledger (`caddie ledger list` shows them); skipped");
             // The research role answers through its own files, and acknowledges a request:
             Path research = Files.createDirectories(tmp.resolve("research"));
             Files.writeString(research.resolve(Mailbox.RESULTS), "{\"request_id\": 1, \"finding\": \"stride 64 gains 0.03 bpb\", \"source\": \"PR 50\"}\n");

@@ -62,4 +62,22 @@ class ScriptCodeTest {
         Path bad = Files.writeString(tmp.resolve("w.py"), "import lzma as L,base64 as B\nexec(L.decompress(B.b85decode(\"0000000000\")))\n");
         assertThatThrownBy(() -> ScriptCode.read(bad)).hasMessageContaining("w.py: the exec wrapper does not decode");
     }
+
+    @Test
+    void aWrapperThatUnpacksPastTheLimitIsRefusedAsABombNotAnOutOfMemoryCrash() throws Exception {
+        Path f = Files.write(tmp.resolve("train_gpt.py"), dev.caddie.ScriptBomb.bytes(ScriptCode.MAX_BYTES + (8L << 20)));
+        assertThat(Files.size(f)).isLessThan(ScriptCode.MAX_BYTES / 100);
+        assertThatThrownBy(() -> ScriptCode.read(f)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("train_gpt.py").hasMessageContaining("decompression bomb");
+    }
+
+    @Test
+    void aFolderOrAnOversizedFileIsRefusedByName() throws Exception {
+        assertThatThrownBy(() -> ScriptCode.read(tmp)).hasMessageContaining("is a folder");
+        Path big = tmp.resolve("big.py");
+        try (var ch = java.nio.channels.FileChannel.open(big, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[]{'\n'}), ScriptCode.MAX_BYTES + 1L); // sparse: no real disk use
+        }
+        assertThatThrownBy(() -> ScriptCode.read(big)).hasMessageContaining("big.py").hasMessageContaining("no training script is that large");
+    }
 }

@@ -1,0 +1,239 @@
+package dev.caddie.cli;
+
+import dev.caddie.TestWorkspace;
+import dev.caddie.run.Git;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The first-contact probes (shared/reports/first-contact-probes.md) replayed on a real Caddie process: each bad
+ * input gets a clear message naming what was wrong and a non-zero exit, never a stack trace, a spin or a
+ * confident wrong answer.
+ */
+class HostileInputTest {
+    @TempDir Path tmp;
+
+    record Out(int code, String text) {
+        /** No Java stack trace or bare exception reached the user. */
+        Out clean() {
+            assertThat(text).doesNotContain("Exception in thread", "\tat ", "NullPointerException", "Input length =");
+            return this;
+        }
+    }
+
+    private Out caddie(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.caddie.cli.CaddieCommand"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(tmp.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("caddie " + String.join(" ", args) + " did not end").isTrue();
+        return new Out(p.exitValue(), new String(out, StandardCharsets.UTF_8)).clean();
+    }
+
+    private Out caddie(String... args) throws Exception { return caddie(Map.of(), args); }
+
+    private static String log(double loss, double bpb) {
+        return "step:100/100 train_loss:2.5000\nfinal_int8_zlib_roundtrip_exact val_loss:" + loss + " val_bpb:" + bpb + "\n";
+    }
+
+    @Test
+    void helpWorksOnEveryCommandAndSubcommandWithExitZero() throws Exception {
+        for (String[] args : List.of(new String[]{"run", "--help"}, new String[]{"init", "-h"}, new String[]{"check", "artifact", "--help"},
+                new String[]{"parse", "--help"}, new String[]{"ledger", "show", "-h"}, new String[]{"lint", "-h"})) {
+            Out o = caddie(args);
+            assertThat(o.code()).as(String.join(" ", args) + "\n" + o.text()).isZero();
+            assertThat(o.text()).contains("Usage: caddie " + args[0]);
+        }
+        Out nested = caddie("help", "check", "artifact");
+        assertThat(nested.code()).isZero();
+        assertThat(nested.text()).contains("Usage: caddie check artifact", "--script");
+        assertThat(caddie("help", "check", "nosuch").text()).contains("'nosuch' is not a command of `caddie check`");
+    }
+
+    @Test
+    void significanceRefusesCopiesAsSeedsAndNonsenseLevels() throws Exception {
+        Path a = Files.writeString(tmp.resolve("a.log"), log(2.05, 1.21)), b = Files.writeString(tmp.resolve("b.log"), log(2.05, 1.21));
+        Path c = Files.writeString(tmp.resolve("c.log"), log(2.05, 1.21) + "\n");
+        Out copies = caddie("significance", "--candidate", a.toString(), b.toString(), c.toString(), "--baseline-loss", "2.1");
+        assertThat(copies.code()).isEqualTo(2);
+        assertThat(copies.text()).contains("are the same log, byte for byte");
+        Out zero = caddie("significance", "--candidate", a.toString(), c.toString(), "--baseline-loss", "2.1");
+        assertThat(zero.code()).isEqualTo(2);
+        assertThat(zero.text()).contains("sd 0", "copies of one run").doesNotContain("SIGNIFICANT");
+        Path d = Files.writeString(tmp.resolve("d.log"), log(2.06, 1.22));
+        for (String[] bad : List.of(new String[]{"--alpha", "2"}, new String[]{"--alpha", "NaN"}, new String[]{"--margin", "-1"})) {
+            Out o = caddie("significance", "--candidate", a.toString(), d.toString(), "--baseline-loss", "2.1", bad[0], bad[1]);
+            assertThat(o.code()).as(o.text()).isEqualTo(2);
+            assertThat(o.text()).contains(bad[0] + " must be");
+        }
+    }
+
+    @Test
+    void checkConstraintsRefusesImpossibleShapes() throws Exception {
+        for (String[] bad : List.of(new String[]{"--time-limit", "-1"}, new String[]{"--gpus", "0"}, new String[]{"--limit", "-1"})) {
+            Out o = caddie("check", "constraints", "--params", "23000000", "--bits", "6", bad[0], bad[1]);
+            assertThat(o.code()).as(o.text()).isEqualTo(2);
+            assertThat(o.text()).contains(bad[0] + " must be").doesNotContain("steps", "/ by zero");
+        }
+    }
+
+    @Test
+    void aDecompressionBombIsRefusedByLintCheckArtifactAndCompare() throws Exception {
+        Path bomb = Files.write(tmp.resolve("train_gpt.py"), dev.caddie.ScriptBomb.bytes(80L << 20));
+        Path plain = Files.writeString(tmp.resolve("plain.py"), "print('x')\n");
+        for (String[] args : List.of(new String[]{"lint", bomb.toString()}, new String[]{"check", "artifact", "--script", bomb.toString()},
+                new String[]{"compare", bomb.toString(), "--baseline", plain.toString()})) {
+            Out o = caddie(args);
+            assertThat(o.code()).as(o.text()).isEqualTo(2);
+            assertThat(o.text()).contains("decompression bomb").doesNotContain("OutOfMemoryError");
+        }
+    }
+
+    @Test
+    void binaryFilesAreNamedAsNotTextWhereverAFileIsRead() throws Exception {
+        byte[] noise = new byte[4096];
+        new java.util.Random(1).nextBytes(noise);
+        Path bin = Files.write(tmp.resolve("binary.bin"), noise);
+        Path py = Files.writeString(tmp.resolve("x.py"), "print('x')\n");
+        Out lint = caddie("lint", "--baseline", bin.toString(), py.toString());
+        assertThat(lint.code()).isEqualTo(2);
+        assertThat(lint.text()).contains("binary.bin: not a text file").doesNotContain("clean");
+        Out parse = caddie("parse", bin.toString(), tmp.toString());
+        assertThat(parse.code()).isEqualTo(2);
+        assertThat(parse.text()).contains("binary.bin: not a text log", "is a folder");
+        Out cal = caddie("check", "constraints", "--calibration", bin.toString());
+        assertThat(cal.code()).isEqualTo(2);
+        assertThat(cal.text()).contains("binary.bin: not UTF-8 text");
+    }
+
+    @Test
+    void logsAsUsersHandThemOverAreRead() throws Exception {
+        String text = log(2.05, 1.2345);
+        Path gz = tmp.resolve("train.log.gz");
+        try (var out = new GZIPOutputStream(Files.newOutputStream(gz))) { out.write(text.getBytes(StandardCharsets.UTF_8)); }
+        byte[] utf16 = ("\uFEFF" + text).getBytes(StandardCharsets.UTF_16LE);
+        Path u16 = Files.write(tmp.resolve("ps.log"), utf16);
+        Path ansi = Files.writeString(tmp.resolve("ansi.log"), text.replace("final_int8", "\u001b[32mfinal_int8").replace("\n", "\u001b[0m\n"));
+        Out o = caddie("parse", gz.toString(), u16.toString(), ansi.toString());
+        assertThat(o.code()).as(o.text()).isZero();
+        assertThat(o.text().split("score: final_int8_zlib_roundtrip_exact val_bpb 1.23450000", -1)).hasSize(4);
+    }
+
+    @Test
+    void checkArtifactWithOnlyTheScriptCountsTheCodeAndSaysWhatIsLeftForTheModel() throws Exception {
+        Path py = Files.writeString(tmp.resolve("train_gpt.py"), "print('x')\n");
+        Out o = caddie("check", "artifact", "--script", py.toString());
+        assertThat(o.code()).as(o.text()).isZero();
+        assertThat(o.text()).contains("code:", "11 bytes", "model: not given", "15,999,989 bytes of the 16,000,000 limit are left");
+        Path model = Files.write(tmp.resolve("m.bin"), new byte[3]);
+        assertThat(caddie("check", "artifact", "--model", model.toString()).text()).contains("no script given: pass --script FILE");
+    }
+
+    @Test
+    void dataSyntheticRefusesASizeNoDiskHoldsAndAFileInPlaceOfTheFolder() throws Exception {
+        Out big = caddie("data", "synthetic", "--vocab", "256", "--tokens", "99999999999", "--out", tmp.resolve("d").toString());
+        assertThat(big.code()).isEqualTo(2);
+        assertThat(big.text()).contains("--tokens 99,999,999,999 is more than");
+        assertThat(tmp.resolve("d")).doesNotExist();
+        Path file = Files.writeString(tmp.resolve("afile"), "");
+        Out f = caddie("data", "synthetic", "--vocab", "256", "--tokens", "1000", "--out", file.toString());
+        assertThat(f.code()).isEqualTo(2);
+        assertThat(f.text()).contains("afile: already exists as a file");
+        Out demo = caddie("demo", "--dir", file.toString());
+        assertThat(demo.text()).contains("is a file, not a folder");
+        Out neg = caddie("demo", "--experiments", "-1", "--dir", tmp.resolve("never").toString());
+        assertThat(neg.code()).isEqualTo(2);
+        assertThat(neg.text()).contains("--experiments must be at least 1");
+        assertThat(tmp.resolve("never")).doesNotExist();
+    }
+
+    @Test
+    void configMistakesAreLocatedWithTheKeyMeant() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        Path toml = ws.resolve("caddie.toml");
+        String good = Files.readString(toml);
+        Files.writeString(toml, good.replace("micro_first = true", "micro_frist = false").replace("timeout_seconds = 120", "timout = 5")
+                .replace("noise_k = 2.0", "noise_k = nan").replace("dollars = 0.0", "dollars = nan"));
+        Out o = caddie("run", "-C", ws.toString(), "--experiments", "-1");
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.text()).contains("loop.micro_frist: unknown key; did you mean 'micro_first'?", "tiers.test.timout: unknown key; did you mean 'timeout_seconds'?",
+                "loop.noise_k: NaN is out of range", "budget.dollars: NaN is out of range");
+        Files.writeString(toml, "\uFEFF" + good);
+        // read past the mark: the next complaint is about the option, not the file
+        assertThat(caddie("run", "-C", ws.toString(), "--experiments", "-1").text()).contains("--experiments must be at least 1").doesNotContain("caddie.toml");
+        Files.write(toml, new byte[]{(byte) 0xc3, 0x28, 0x00, (byte) 0xff});
+        assertThat(caddie("run", "-C", ws.toString(), "--experiments", "-1").text()).contains("caddie.toml: not UTF-8 text");
+        Files.delete(toml);
+        Files.createDirectory(toml);
+        assertThat(caddie("run", "-C", ws.toString(), "--experiments", "-1").text()).contains("caddie.toml: is a folder");
+    }
+
+    @Test
+    void runAndMailRefuseNonsenseLimitsAndMissingFolders() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        for (String[] bad : List.of(new String[]{"--experiments", "-1"}, new String[]{"--experiments", "0"}, new String[]{"--hours", "-3"},
+                new String[]{"--hours", "NaN"})) {
+            Out o = caddie("run", "-C", ws.toString(), bad[0], bad[1]);
+            assertThat(o.code()).as(o.text()).isEqualTo(2);
+            assertThat(o.text()).contains(bad[0] + " must be");
+        }
+        try (dev.caddie.ledger.Ledger l = dev.caddie.ledger.Ledger.open(new dev.caddie.loop.Workspace(ws).ledgerFile())) {
+            l.setMeta("tag", "t");
+        }
+        Out imp = caddie("mail", "import", tmp.resolve("nope").toString(), "--from", "agent", "-C", ws.toString());
+        assertThat(imp.code()).as(imp.text()).isEqualTo(2);
+        assertThat(imp.text()).contains("nope: no such folder");
+    }
+
+    @Test
+    void aKeyARunPrintsNeverReachesTheLedgerTheLogOrTheExportAndRunsDoNotInheritKeys() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        String toml = Files.readString(ws.resolve("caddie.toml")).replace("micro_first = true", "micro_first = false");
+        Files.writeString(ws.resolve("caddie.toml"), toml + """
+
+                [tiers.leaky]
+                executor = "local"
+                command = ["bash", "-c", "echo \\"seen=${OPENAI_API_KEY:-none} hf=${HF_TOKEN:-none}\\"; echo 'RuntimeError: failed with key sk-test-1234567'; exit 1"]
+                timeout_seconds = 60
+                cost_per_hour = 0.0
+                pass_env = ["HF_TOKEN"]
+                """);
+        Map<String, String> env = Map.of("OPENAI_API_KEY", "sk-test-1234567", "HF_TOKEN", "hf-secret-value-42");
+        Out run = caddie(env, "run", "-C", ws.toString(), "--tier", "leaky", "--experiments", "1");
+        assertThat(run.code()).as(run.text()).isEqualTo(1); // the baseline crashed: stopped, saying why
+        assertThat(run.text()).contains("stopped: the baseline", "[redacted OPENAI_API_KEY]").doesNotContain("sk-test-1234567");
+        Out export = caddie(env, "ledger", "export", "--format", "jsonl", "-C", ws.toString());
+        assertThat(export.text()).doesNotContain("sk-test-1234567").doesNotContain("hf-secret-value-42");
+        String log;
+        try (var s = Files.walk(ws.resolve(".caddie/runs"))) {
+            log = Files.readString(s.filter(p -> p.getFileName().toString().equals("log.txt")).findFirst().orElseThrow());
+        }
+        assertThat(log).contains("seen=none", "hf=[redacted HF_TOKEN]").doesNotContain("sk-test-1234567", "hf-secret-value-42");
+    }
+
+    @Test
+    void initInsideAUsersRepositoryChangesNothingWithoutAPreset() throws Exception {
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        Git.run(repo, "init", "-q");
+        Files.writeString(repo.resolve("README.md"), "mine\n");
+        Out o = caddie("init", repo.toString());
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.text()).contains("already holds files (README.md)", "--preset");
+        assertThat(Files.readString(repo.resolve("README.md"))).isEqualTo("mine\n");
+    }
+}
