@@ -20,13 +20,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * `caddie run --proposer agent:NAME` end to end on Tiny Golf with a scripted stand-in for a coding-agent
  * CLI (src/test/resources/dev/caddie/agent/stand_in_agent.py), real processes, bubblewrap and git: good
  * proposals and each way an agent can misbehave, one tag, the ledger checked after each.
  */
+@dev.caddie.Needs({dev.caddie.Requirement.BWRAP, dev.caddie.Requirement.PYTHON3})
 class AgentProposerTest {
     @TempDir static Path tmp;
     static Path ws;
@@ -34,7 +34,6 @@ class AgentProposerTest {
 
     @BeforeAll
     static void workspaceWithAgents() throws Exception {
-        assumeTrue(Sandbox.bwrap().isPresent(), "bubblewrap is not installed (.ci/run installs it)");
         ws = TestWorkspace.create(tmp.resolve("ws"));
         Path agent = Path.of(AgentProposerTest.class.getResource("stand_in_agent.py").toURI());
         Files.writeString(ws.resolve("eval_rules.txt"), "score on the whole validation split\n");

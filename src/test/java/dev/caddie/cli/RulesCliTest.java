@@ -102,6 +102,8 @@ class RulesCliTest {
         assertThat(refused.stderr()).contains("only 1 candidate seed").contains("at least 2");
     }
 
+    @dev.caddie.Needs(dev.caddie.Requirement.PYTHON3)
+
     @Test
     void compareFindsNoChangeInTheBaselineWithoutCommentsAndTheRealChangesOfARecord() throws Exception {
         Path baseline = SharedData.file("pgolf-scripts/baseline/train_gpt.py");
@@ -132,6 +134,8 @@ class RulesCliTest {
         }
         throw new AssertionError(folder);
     }
+
+    @dev.caddie.Needs(dev.caddie.Requirement.PYTHON3)
 
     @Test
     void lintExitsOneOnAViolationWithFileLineAndRuleAndZeroOnTheRecords() throws Exception {

@@ -27,6 +27,8 @@ class IntegrityGatesTest {
         return new TaskSpecReader().parse(ws, "caddie.toml", Presets.text("parameter-golf"));
     }
 
+    @dev.caddie.Needs(dev.caddie.Requirement.PYTHON3)
+
     @Test
     void theLintGatePassesTheBaselineAndRejectsANonCausalCandidateNamingTheLine() throws Exception {
         TaskSpec task = workspace();
