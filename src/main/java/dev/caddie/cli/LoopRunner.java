@@ -80,6 +80,7 @@ final class LoopRunner {
                 Tournament.Result r = t.run(tag, tier, settings, seed);
                 System.out.println(r.winner() == null ? "no candidate finished the last rung" : "winner: candidate " + r.winner());
                 System.out.printf(Locale.ROOT, "compute spent: %.2f full runs, %.0f s of runs%n", r.spentFullRunEquivalents(), r.spentSeconds());
+                if (r.halted() != null) System.err.println("caddie: stopped: " + r.halted());
                 return r;
             } finally {
                 try {

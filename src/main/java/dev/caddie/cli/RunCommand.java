@@ -42,8 +42,7 @@ final class RunCommand implements Callable<Integer> {
             var settings = new Tournament.Settings(rungs == null ? java.util.List.of() : Tournament.rungs(rungs), rungEnv,
                     experiments == null ? 0 : experiments, eta, hours == null ? 0 : hours * 3600, task.loop().microFirst(),
                     checkpoints == null ? java.util.List.of() : CheckpointHalving.parse(checkpoints));
-            LoopRunner.tournament(task, settings, tier, tag, seed);
-            return 0;
+            return LoopRunner.tournament(task, settings, tier, tag, seed).halted() == null ? 0 : 1;
         }
         return LoopRunner.run(task, proposer, new LoopOptions(null, experiments, hours, tier, seed), tag, unsandboxed).report();
     }

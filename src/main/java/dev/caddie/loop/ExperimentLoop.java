@@ -46,7 +46,7 @@ public final class ExperimentLoop {
     private final MicroGate micro;
     private volatile boolean stopping;
     private volatile String halted;
-    private int failuresInARow;
+    private final FailureStreak failures;
     private final CountDownLatch done = new CountDownLatch(1);
 
     public ExperimentLoop(TaskSpec task, Ledger ledger, Runner runner, Proposer proposer, LoopListener listener) {
@@ -60,6 +60,7 @@ public final class ExperimentLoop {
         this.recorder = new RecordedRuns(task, ledger, runner, listener);
         this.maker = new CandidateMaker(task, ledger, listener);
         this.micro = new MicroGate(task, ledger, recorder);
+        this.failures = new FailureStreak(task.loop().maxConsecutiveFailures());
     }
 
     /** Asks the loop to stop: the current run is killed and recorded as interrupted. Waits for that record. */
@@ -140,25 +141,16 @@ public final class ExperimentLoop {
 
     /**
      * Whether the loop must stop after this candidate, and why: everything else is judged against the baseline,
-     * so a baseline that did not score stops it; a command that cannot start cannot run any candidate; and
-     * crashes in a row point at the machine or the command rather than at the candidates.
+     * so a baseline that did not score stops it, and so does a streak of failures (FailureStreak).
      */
     private String haltReason(String tag, long cid, boolean baseline) {
         Experiment e = ledger.experiments(tag).stream().filter(x -> x.candidate().id() == cid).findFirst().orElse(null);
-        if (e == null || e.verdict() == null || e.verdict().verdict().equals(Verdict.INTERRUPTED)) return null;
-        String v = e.verdict().verdict(), why = e.verdict().reason();
-        String show = "`caddie ledger show " + cid + "` has the full log";
-        if (e.run() != null && e.run().status().equals(RunStatus.NOT_STARTED.word))
-            return "the run command could not start: " + e.run().error() + ". No candidate can run until that is fixed; " + show;
-        if (baseline && !v.equals(Verdict.KEEP))
-            return "the baseline (the script as committed, unchanged) " + (v.equals(Verdict.CRASH) ? "crashed" : "was " + v) + ": " + why
-                    + ". Every candidate is judged against the baseline, so fix it and run again; " + show;
-        failuresInARow = v.equals(Verdict.CRASH) ? failuresInARow + 1 : 0;
-        int max = task.loop().maxConsecutiveFailures();
-        if (max > 0 && failuresInARow >= max)
-            return failuresInARow + " candidates in a row crashed (the last: " + why + "). That points at the machine or the run command "
-                    + "rather than the candidates; fix it and run again, or raise [loop] max_consecutive_failures; " + show;
-        return null;
+        String streak = failures.after(e);
+        if (streak != null || e == null || e.verdict() == null || !baseline) return streak;
+        String v = e.verdict().verdict();
+        if (v.equals(Verdict.KEEP) || v.equals(Verdict.INTERRUPTED)) return null;
+        return "the baseline (the script as committed, unchanged) " + (v.equals(Verdict.CRASH) ? "crashed" : "was " + v) + ": " + e.verdict().reason()
+                + ". Every candidate is judged against the baseline, so fix it and run again; `caddie ledger show " + cid + "` has the full log";
     }
 
     private long experiment(LoopOptions opt, Tier tier, String branch, boolean baseline) throws IOException, InterruptedException {

@@ -78,7 +78,8 @@ public final class Tournament {
      * rung variable's unit, over the tier's own budget; a run stopped at a checkpoint counts for the share it
      * ran) and in wall-clock seconds of runs, micro runs included.
      */
-    public record Result(Long winner, List<String> lines, double spentFullRunEquivalents, double spentSeconds) {}
+    /** @param halted why the tournament stopped on its own (a run command that cannot start, crashes in a row), or null */
+    public record Result(Long winner, List<String> lines, double spentFullRunEquivalents, double spentSeconds, String halted) {}
 
     private final TaskSpec task;
     private final Ledger ledger;
@@ -165,6 +166,8 @@ public final class Tournament {
             Double cap = capMs(task.runEnvironment(t, Map.of(), seed, "run", task.workspace()));
             if (cap != null) caps.put(t.name(), cap);
         }
+        FailureStreak failures = new FailureStreak(task.loop().maxConsecutiveFailures());
+        String halted = null;
         try {
             while (!stopping) {
                 if (settings.budgetSeconds() > 0 && spentMs / 1000.0 >= settings.budgetSeconds()) {
@@ -194,8 +197,10 @@ public final class Tournament {
                             judged.add(m.id());
                             maker.remove(alive.remove(m.id()).worktree());
                             note(lines, "candidate " + m.id() + (o.interrupted() ? ": interrupted on the micro tier" : ": stopped by the micro tier"));
+                            if ((halted = failures.after(experiment(tag, m.id()))) != null) break;
                             continue;
                         }
+                        failures.passed();
                     }
                     double[] s = new double[rungs.size()];
                     java.util.Arrays.fill(s, Double.NaN);
@@ -229,6 +234,12 @@ public final class Tournament {
                     note(lines, "candidate " + m.id() + " " + why);
                     continue;
                 }
+                if (run.outcome().status() == RunStatus.NOT_STARTED) {
+                    ledger.addVerdict(m.id(), run.runId(), Verdict.CRASH, "tournament: " + run.outcome().errorText(), null);
+                    judged.add(m.id());
+                    halted = failures.after(experiment(tag, m.id()));
+                    break;
+                }
                 var score = run.outcome().summary().score();
                 Long bytes = run.outcome().summary().artifactBytes();
                 boolean fits = bytes != null && bytes <= task.limits().artifactBytes(); // an artifact over the limit cannot win
@@ -246,7 +257,7 @@ public final class Tournament {
             for (var e : scores.entrySet())
                 if (!judged.contains(e.getKey())) eliminated(e.getKey(), e.getValue(), rungs);
             double full = budgetOf(tier.env(), settings.lower());
-            return new Result(winner, lines, full > 0 ? spentUnits / full : Double.NaN, spentMs / 1000.0);
+            return new Result(winner, lines, full > 0 ? spentUnits / full : Double.NaN, spentMs / 1000.0, halted);
         } finally {
             for (CandidateMaker.Made m : alive.values()) maker.remove(m.worktree());
             done.countDown();
@@ -290,6 +301,10 @@ public final class Tournament {
     }
 
     /** A candidate that never reached the last rung: where it stopped, and why. */
+    private Experiment experiment(String tag, long cid) {
+        return ledger.experiments(tag).stream().filter(e -> e.candidate().id() == cid).findFirst().orElse(null);
+    }
+
     private void eliminated(long cid, double[] s, List<Rung> rungs) throws IOException {
         int last = -1;
         for (int r = 0; r < s.length; r++) if (!Double.isNaN(s[r])) last = r;

@@ -86,4 +86,18 @@ class LoopHaltTest {
         assertThatThrownBy(() -> loop(ws, new SearchProposer(1), 1)).hasMessageContaining("train_gpt.py is not in the commit the loop starts from")
                 .hasMessageContaining("git add train_gpt.py");
     }
+
+    @Test
+    void aTournamentWhoseRunCommandCannotStartStopsAtTheFirstCandidate() throws Exception {
+        Path ws = workspace("[\"no-such-trainer-xyz\"]");
+        dev.caddie.run.Git git = new dev.caddie.run.Git(ws);
+        git.branchForce(ExperimentLoop.branch("t"), git.revParse("HEAD"));
+        TaskSpec task = TaskSpecReader.read(ws);
+        try (Ledger ledger = Ledger.open(new Workspace(ws).ledgerFile())) {
+            Tournament.Result r = new Tournament(task, ledger, new Runner(new LocalExecutor()), new SearchProposer(1), new LoopListener() {})
+                    .run("t", task.tier("t"), new Tournament.Settings(List.of(), Map.of(), 0, 2, 3600, false, List.of()), 1337);
+            assertThat(r.halted()).contains("could not start", "no-such-trainer-xyz");
+            assertThat(ledger.experiments("t")).hasSize(1);
+        }
+    }
 }
