@@ -27,7 +27,7 @@ final class CalibrateCommand implements Callable<Integer> {
         // a tournament records its rungs as TIER@RUNG: the tier must exist, the rung is whatever the ledger holds
         task.tier(c.contains("@") ? c.substring(0, c.indexOf('@')) : c);
         task.tier(d.contains("@") ? d.substring(0, d.indexOf('@')) : d);
-        try (Ledger l = LedgerCommand.open(ws)) {
+        try (Ledger l = LedgerCommand.read(ws)) {
             String t = LoopRunner.existingTag(l, tag);
             TierTransfer fit = Calibration.fit(l, t, c, d);
             PrintStream o = System.out;

@@ -18,7 +18,7 @@ final class HypothesesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Ledger l = LedgerCommand.open(ws)) {
+        try (Ledger l = LedgerCommand.read(ws)) {
             String t = LoopRunner.existingTag(l, tag);
             List<Hypothesis.Outcome> all = l.hypotheses(t);
             if (all.isEmpty()) {

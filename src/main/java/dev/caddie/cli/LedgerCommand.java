@@ -25,9 +25,18 @@ import java.util.concurrent.Callable;
         subcommands = {LedgerCommand.List.class, LedgerCommand.Show.class, LedgerCommand.Export.class})
 final class LedgerCommand extends ParentCommand {
     static Ledger open(WorkspaceOption ws) throws IOException {
+        return Ledger.open(existing(ws));
+    }
+
+    /** For commands that only read: works on a ledger that cannot be written (a read-only mount). */
+    static Ledger read(WorkspaceOption ws) throws IOException {
+        return Ledger.openForReading(existing(ws));
+    }
+
+    private static Path existing(WorkspaceOption ws) throws IOException {
         Path file = new Workspace(ws.path()).ledgerFile();
         if (!Files.exists(file)) throw new IOException(file + ": no ledger yet; `caddie run` creates it");
-        return Ledger.open(file);
+        return file;
     }
 
     @Command(name = "list", description = "One line per candidate.")
@@ -37,7 +46,7 @@ final class LedgerCommand extends ParentCommand {
 
         @Override
         public Integer call() throws IOException {
-            try (Ledger l = open(ws)) {
+            try (Ledger l = read(ws)) {
                 TerminalConsole.table(System.out, l.experiments(tag));
             }
             return 0;
@@ -51,7 +60,7 @@ final class LedgerCommand extends ParentCommand {
 
         @Override
         public Integer call() throws IOException {
-            try (Ledger l = open(ws)) {
+            try (Ledger l = read(ws)) {
                 Candidate c = l.candidate(id).orElse(null);
                 if (c == null) {
                     System.err.println("caddie: no candidate " + id + " in " + l.file());
@@ -87,7 +96,7 @@ final class LedgerCommand extends ParentCommand {
                 System.err.println("caddie: unknown --format '" + format + "'; accepted: tsv, jsonl");
                 return 2;
             }
-            try (Ledger l = open(ws)) {
+            try (Ledger l = read(ws)) {
                 java.util.List<Experiment> rows = l.experiments(tag);
                 java.io.StringWriter text = new java.io.StringWriter();
                 if (format.equals("tsv")) LedgerExport.tsv(rows, text);

@@ -55,7 +55,7 @@ final class MailCommand extends ParentCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (Ledger l = LedgerCommand.open(ws)) {
+            try (Ledger l = LedgerCommand.read(ws)) {
                 for (Message m : l.messages(kind)) {
                     if (json) {
                         ObjectNode o = JSON.createObjectNode().put("id", m.id()).put("kind", m.kind()).put("from", m.sender()).put("state", m.state())
@@ -117,7 +117,7 @@ final class MailCommand extends ParentCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (Ledger l = LedgerCommand.open(ws)) {
+            try (Ledger l = LedgerCommand.read(ws)) {
                 new Mailbox(l).exportTo(dir);
                 System.out.println("wrote " + dir.resolve(Mailbox.QUEUE) + ", " + Mailbox.RESULTS + ", " + Mailbox.ACKS + ", " + Mailbox.PROMOTIONS);
             }

@@ -58,6 +58,28 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the ledger for commands that only read it. Where the ledger or its folder cannot be written (a
+     * read-only mount, a copy handed over), SQLite's WAL mode cannot open it normally, so it is read as an
+     * immutable file: a reader must not need write access to look at the record.
+     */
+    public static Ledger openForReading(Path dbFile) throws IOException {
+        Path dir = dbFile.toAbsolutePath().getParent();
+        if (Files.isWritable(dbFile) && Files.isWritable(dir)) return open(dbFile);
+        try {
+            Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + dbFile.toAbsolutePath() + "?immutable=1");
+            try {
+                Migrations.requireCurrent(c);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+            return new Ledger(c, dbFile);
+        } catch (SQLException e) {
+            throw new IOException(dbFile + ": cannot read the ledger: " + e.getMessage(), e);
+        }
+    }
+
     public Path file() { return file; }
 
     // ---------------------------------------------------------------- meta

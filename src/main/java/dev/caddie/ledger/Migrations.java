@@ -196,6 +196,16 @@ final class Migrations {
                     + (tables.size() > 5 ? ", ..." : "") + "), not a Caddie ledger; move it aside and Caddie starts a new ledger");
     }
 
+    /** For a ledger opened read-only: its schema must already be this Caddie's, since nothing can be migrated. */
+    static void requireCurrent(Connection c) throws SQLException {
+        int current;
+        try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA user_version")) { current = rs.getInt(1); }
+        if (current > ALL.size()) throw newer(current);
+        if (current < ALL.size())
+            throw new SQLException("the ledger is read-only here and was written by an older Caddie (schema " + current + ", this one needs "
+                    + ALL.size() + "); open it once where it is writable so that it is brought up to date");
+    }
+
     private static SQLException newer(int version) {
         return new SQLException("the ledger has schema version " + version + ", newer than this Caddie knows (" + ALL.size() + "); upgrade Caddie");
     }

@@ -236,4 +236,34 @@ class HostileInputTest {
         assertThat(o.text()).contains("already holds files (README.md)", "--preset");
         assertThat(Files.readString(repo.resolve("README.md"))).isEqualTo("mine\n");
     }
+
+    /** A ledger on a read-only mount (a copy handed over, an archive) can still be read; WAL mode needed write access. */
+    @Test
+    void aLedgerOnAReadOnlyMountCanStillBeListedAndExported() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        try (dev.caddie.ledger.Ledger l = dev.caddie.ledger.Ledger.open(new dev.caddie.loop.Workspace(ws).ledgerFile())) {
+            l.addCandidate("t", "c0ffee0", "c0ffee0", "search", "read me from a read-only mount", Map.of(), 0, 0, 0);
+        }
+        Path ro = Files.createDirectories(tmp.resolve("ro"));
+        boolean mounted = sh("mount", "--bind", ws.toString(), ro.toString()) && sh("mount", "-o", "remount,ro,bind", ro.toString());
+        try {
+            org.junit.jupiter.api.Assumptions.assumeTrue(mounted, "needs a read-only bind mount (root with mount permission)");
+            Out list = caddie("ledger", "list", "-C", ro.toString());
+            assertThat(list.code()).as(list.text()).isZero();
+            assertThat(list.text()).contains("read me from a read-only mount");
+            assertThat(caddie("ledger", "export", "--format", "jsonl", "-C", ro.toString()).text()).contains("read me from a read-only mount");
+        } finally {
+            sh("umount", ro.toString()); // also when only the first mount took
+        }
+    }
+
+    private static boolean sh(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
 }
