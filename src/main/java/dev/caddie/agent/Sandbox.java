@@ -35,6 +35,12 @@ public final class Sandbox {
         // The workspace is bound read-only again after the private /tmp, so that it looks the same wherever it lives.
         List<String> c = new ArrayList<>(List.of(bwrap.toString(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
                 "--ro-bind", ws.toString(), ws.toString(), "--tmpfs", ws.resolve(".caddie").toString(), "--bind", wt.toString(), wt.toString()));
+        // Files named on the agent's own command line (its program, a prompt file) stay visible even under the private /tmp.
+        for (String arg : command) {
+            if (!arg.startsWith("/tmp/")) continue;
+            Path p = Path.of(arg).normalize();
+            if (Files.exists(p) && !p.startsWith(ws)) c.addAll(List.of("--ro-bind", p.toString(), p.toString()));
+        }
         String home = System.getProperty("user.home");
         for (String s : CLI_STATE) {
             Path p = Path.of(home, s);

@@ -75,4 +75,18 @@ class AgentCliTest {
                 .endsWith("--chdir " + WT + " -- claude -p x");
         assertThat(joined.indexOf("--tmpfs /ws/.caddie")).isLessThan(joined.indexOf("--bind " + WT));
     }
+
+    /** The sandbox's /tmp is private: an agent program that lives under /tmp (a build folder, a checkout there) stays visible. */
+    @Test
+    void anAgentProgramUnderTmpIsBoundIntoTheSandboxReadOnly() throws Exception {
+        Path program = java.nio.file.Files.createTempFile("agent", ".py");
+        try {
+            List<String> c = Sandbox.wrap(Path.of("/usr/bin/bwrap"), List.of("python3", program.toString()), WT, Path.of("/ws"), List.of());
+            String joined = String.join(" ", c);
+            assertThat(joined).contains("--ro-bind " + program + " " + program);
+            assertThat(joined.indexOf("--tmpfs /tmp")).isLessThan(joined.indexOf("--ro-bind " + program));
+        } finally {
+            java.nio.file.Files.delete(program);
+        }
+    }
 }
