@@ -49,6 +49,8 @@ final class LintCommand implements Callable<Integer> {
                 System.out.println(m.writeValueAsString(o));
             } else {
                 String where = p + (code.wrapped() ? " (decoded)" : "");
+                if (code.bytes().length == 0) System.out.println("note: " + p + " is empty: there is nothing to lint");
+                else if (!p.getFileName().toString().endsWith(".py")) System.out.println("note: " + p + " does not end in .py; it was read as Python");
                 if (findings.isEmpty()) System.out.println(where + ": clean" + (base == null ? " (BPB_ACCOUNTING not checked: no --baseline)" : ""));
                 // A stub's own lines are clean by construction; what it runs is where the rules apply.
                 if (code.stubTarget() != null)

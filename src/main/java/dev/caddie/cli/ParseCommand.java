@@ -68,7 +68,8 @@ final class ParseCommand implements Callable<Integer> {
 
     private static void print(LogSummary s) {
         System.out.println(s.file());
-        if (s.score() == null) System.out.println("  score: none (no final metric line in the log)");
+        if (s.score() == null) System.out.println(s.finals().isEmpty() ? "  score: none (no final metric line in the log)"
+                : "  score: none (no final metric line with a usable val_bpb; see the warnings)");
         else System.out.printf(Locale.ROOT, "  score: %s val_bpb %.8f val_loss %.8f (run %d of %d)%n", s.score().name(), s.score().valBpb(), s.score().valLoss(), s.runs(), s.runs());
         for (FinalMetric f : new TreeMap<>(s.finals()).values())
             System.out.printf(Locale.ROOT, "  final %-40s val_bpb %.8f val_loss %.8f%n", f.name(), f.valBpb(), f.valLoss());

@@ -77,6 +77,15 @@ final class SignificanceCommand implements Callable<Integer> {
         Seeds base = baseline.logs != null ? fromLogs(baseline.logs) : baseline.json != null ? fromJson(baseline.json) : null;
         boolean useLoss = baseline.bpb == null && cand.hasLoss() && (base == null || base.hasLoss());
         if (!useLoss && !cand.hasBpb()) throw new IllegalArgumentException(cand.source() + ": not every seed has val_bpb (nor val_loss on both sides)");
+        if (useLoss && base != null) {
+            // val_loss is nats per token: two tokenizers' losses are not on one scale. Their bpb-per-nat ratios
+            // (tokens per byte / ln 2) tell the tokenizers apart; the challenge's comparison is then on val_bpb.
+            double rc = bpbPerNat(cand), rb = bpbPerNat(base);
+            if (!Double.isNaN(rc) && !Double.isNaN(rb) && Math.abs(rc / rb - 1) > 0.01)
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "the candidate and the baseline were scored with different tokenizers "
+                        + "(%.4f and %.4f bits per byte per nat of val_loss), so their val_loss, in nats per token, cannot be compared; "
+                        + "compare val_bpb instead: --baseline-bpb with the baseline's mean val_bpb", rc, rb));
+        }
         double[] c = cand.values(useLoss);
         if (c.length < 2)
             throw new IllegalArgumentException("only " + c.length + " candidate seed (" + cand.source() + "): significance needs at least 2, and the rule asks for 3 — run more seeds");

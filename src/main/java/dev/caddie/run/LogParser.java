@@ -27,7 +27,7 @@ public final class LogParser {
     private static final Pattern RUNTIME_HINT = Pattern.compile(
             "^(Running (Python|PyTorch|Java)|step:\\d|\\d+/\\d+ (train_loss|val_loss)|(final_|quantized|legal_ttt)\\S* .*val_loss:|model_params:|world_size:)");
     static final Pattern FINAL = Pattern.compile(
-            "^(?<name>final_[A-Za-z0-9_+\\-]+(?: sliding)?|legal_ttt(?:_exact)?|quantized(?:_[a-z_]+)?)\\b.*?\\bval_loss:\\s?(?<loss>[0-9][0-9.eE+\\-]*|nan|inf)\\b.*?\\bval_bpb:\\s?(?<bpb>[0-9][0-9.eE+\\-]*|nan|inf)");
+            "^(?<name>final_[A-Za-z0-9_+\\-]+(?: sliding)?|legal_ttt(?:_exact)?|quantized(?:_[a-z_]+)?)\\b.*?\\bval_loss:\\s?(?<loss>-?[0-9][0-9.eE+\\-]*|nan|inf)\\b.*?\\bval_bpb:\\s?(?<bpb>-?[0-9][0-9.eE+\\-]*|nan|inf)");
     private static final Pattern TOTAL_SCHEMED = Pattern.compile("^Total submission size [^:]+: (\\d+) bytes");
     private static final Pattern TOTAL_RAW = Pattern.compile("^Total submission size: (\\d+) bytes");
     private static final Pattern BUDGET = Pattern.compile("^budget:(\\d+)/\\d+");
@@ -195,7 +195,14 @@ public final class LogParser {
             for (FinalMetric f : finalLines) {
                 String exactTwin = exactName(f.name());
                 if (!exactTwin.equals(f.name()) && finals.containsKey(exactTwin)) continue; // the 8-decimal twin speaks for it
-                if (Double.isNaN(f.valBpb())) continue;
+                if (Double.isNaN(f.valBpb())) {
+                    warnings.add(f.name() + " has val_bpb NaN: the model diverged, so the run has no score");
+                    continue;
+                }
+                if (!(f.valBpb() > 0)) { // bits per byte cannot be negative: a broken evaluation, never a score
+                    warnings.add(f.name() + " has val_bpb " + f.valBpb() + ", which no evaluation can give: not taken as a score");
+                    continue;
+                }
                 if (score == null || f.valBpb() <= score.valBpb()) score = f;
             }
             Long artifact = first(schemedTotal, budgetTotal, legendreTotal, mbTotal, rawTotal);

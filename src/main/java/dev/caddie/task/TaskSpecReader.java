@@ -65,7 +65,8 @@ public final class TaskSpecReader {
             root = new TomlMapper().readTree(text);
         } catch (JacksonException e) {
             JsonLocation loc = e.getLocation();
-            throw new SpecException(fileName + ":" + (loc == null ? 1 : loc.getLineNr()) + ": not valid TOML: " + e.getOriginalMessage());
+            int line = loc == null ? 1 : loc.getLineNr();
+            throw new SpecException(fileName + ":" + line + ": not valid TOML: " + e.getOriginalMessage() + hint(text, line));
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String s = it.next();
@@ -174,6 +175,16 @@ public final class TaskSpecReader {
         if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
         return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
                 limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK, sota, sotaFraction, maxFailures), budget, agents);
+    }
+
+    /** The parser's words ("Newline not permitted here") rarely name the usual slips: say what the line probably lacks. */
+    private static String hint(String text, int line) {
+        String[] lines = text.split("\n", -1);
+        if (line < 1 || line > lines.length) return "";
+        String l = lines[line - 1].strip();
+        if (l.startsWith("[") && !l.contains("]")) return " (a table header needs its closing bracket, e.g. [loop])";
+        if (l.chars().filter(c -> c == '"').count() % 2 == 1) return " (a string is not closed on its line)";
+        return "";
     }
 
     private SearchParam searchParam(String name, JsonNode n) {

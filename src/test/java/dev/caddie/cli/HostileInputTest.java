@@ -76,6 +76,11 @@ class HostileInputTest {
         assertThat(zero.code()).isEqualTo(2);
         assertThat(zero.text()).contains("sd 0", "copies of one run").doesNotContain("SIGNIFICANT");
         Path d = Files.writeString(tmp.resolve("d.log"), log(2.06, 1.22));
+        // another tokenizer's baseline: its val_loss is per token of another vocabulary
+        Path b1 = Files.writeString(tmp.resolve("b1.log"), log(2.95, 1.23)), b2 = Files.writeString(tmp.resolve("b2.log"), log(2.96, 1.24));
+        Out tok = caddie("significance", "--candidate", a.toString(), d.toString(), "--baseline", b1.toString(), b2.toString());
+        assertThat(tok.code()).as(tok.text()).isEqualTo(2);
+        assertThat(tok.text()).contains("different tokenizers", "--baseline-bpb");
         for (String[] bad : List.of(new String[]{"--alpha", "2"}, new String[]{"--alpha", "NaN"}, new String[]{"--margin", "-1"})) {
             Out o = caddie("significance", "--candidate", a.toString(), d.toString(), "--baseline-loss", "2.1", bad[0], bad[1]);
             assertThat(o.code()).as(o.text()).isEqualTo(2);
@@ -265,5 +270,119 @@ class HostileInputTest {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    @Test
+    void aFinalLineWithANegativeOrNanScoreIsNamedNotIgnored() throws Exception {
+        Path neg = Files.writeString(tmp.resolve("neg.log"), log(-2.05, -1.2));
+        Out o = caddie("parse", neg.toString());
+        assertThat(o.text()).contains("no final metric line with a usable val_bpb", "which no evaluation can give");
+        Path nan = Files.writeString(tmp.resolve("nan.log"), "final_int8_zlib_roundtrip_exact val_loss:nan val_bpb:nan\n");
+        assertThat(caddie("parse", nan.toString()).text()).contains("the model diverged");
+    }
+
+    @Test
+    void lintSaysWhatItCannotSeeAndCompareRefusesBinary() throws Exception {
+        Path empty = Files.writeString(tmp.resolve("empty.log"), "");
+        assertThat(caddie("lint", empty.toString()).text()).contains("is empty: there is nothing to lint");
+        Path stub = Files.writeString(tmp.resolve("stub.py"), "exec(open(\"real_train.py\").read())\n");
+        assertThat(caddie("lint", stub.toString()).text()).contains("runs code from real_train.py, which this lint does not see");
+        Path bin = Files.write(tmp.resolve("b.py"), new byte[]{(byte) 0xff, 0, 1, 2});
+        Out cmp = caddie("compare", bin.toString(), "--baseline", stub.toString());
+        assertThat(cmp.code()).isEqualTo(2);
+        assertThat(cmp.text()).contains("b.py: not a text file").doesNotContain("Traceback");
+    }
+
+    @Test
+    void microAppliesTheSameGatesAsRunAndRefusesADiffThatIsNotText() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        Path diff = Files.writeString(tmp.resolve("toml.diff"), """
+                --- a/caddie.toml
+                +++ b/caddie.toml
+                @@ -1,1 +1,2 @@
+                """ + " " + Files.readAllLines(ws.resolve("caddie.toml")).get(0) + "\n+# sneaked in\n");
+        Out o = caddie("micro", "--diff", diff.toString(), "-C", ws.toString());
+        assertThat(o.code()).as(o.text()).isEqualTo(1);
+        assertThat(o.text()).contains("rejected before running", "caddie.toml");
+        Path noise = Files.write(tmp.resolve("noise.diff"), new byte[]{(byte) 0xc3, 0x28, (byte) 0xff, 10});
+        Out n = caddie("micro", "--diff", noise.toString(), "-C", ws.toString());
+        assertThat(n.code()).isEqualTo(2);
+        assertThat(n.text()).contains("noise.diff: not UTF-8 text; expected a unified diff");
+    }
+
+    @Test
+    void aTagThatGitWouldTakeForAnOptionOrRefuseIsRefusedFirst() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        for (String tag : List.of("--force", "a..b", "x.lock", "x".repeat(300))) {
+            Out o = caddie("run", "-C", ws.toString(), "--experiments", "1", "--tag=" + tag);
+            assertThat(o.code()).as(tag + ": " + o.text()).isEqualTo(2);
+            assertThat(o.text()).contains("must start with a letter or digit");
+        }
+        assertThat(Git.run(ws, "branch", "--list", "caddie/*")).isBlank();
+    }
+
+    @Test
+    void anotherProgramsSqliteFileIsNotAdoptedAsTheLedger() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        Path db = new dev.caddie.loop.Workspace(ws).ledgerFile();
+        Files.createDirectories(db.getParent());
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement()) {
+            st.execute("CREATE TABLE photos(id INTEGER PRIMARY KEY, path TEXT)");
+        }
+        Out o = caddie("ledger", "list", "-C", ws.toString());
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.text()).contains("an SQLite database of another program (tables photos)", "not a Caddie ledger");
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db); var rs = c.createStatement()
+                .executeQuery("SELECT count(*) FROM sqlite_master WHERE type='table'")) {
+            assertThat(rs.getInt(1)).isEqualTo(1); // nothing of Caddie's was added to it
+        }
+    }
+
+    @Test
+    void aWorkspaceWhoseGitIsGoneSaysWhatToDo() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        try (var s = Files.walk(ws.resolve(".git"))) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+        Out o = caddie("run", "-C", ws.toString(), "--experiments", "1");
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.text()).contains("is not the top of a git repository", "git init").doesNotContain("fatal:");
+    }
+
+    @Test
+    void mailImportSkipsBadLinesOneByOneAndRefusesAnEmptySender() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        try (dev.caddie.ledger.Ledger l = dev.caddie.ledger.Ledger.open(new dev.caddie.loop.Workspace(ws).ledgerFile())) {
+            l.setMeta("tag", "t");
+        }
+        Path dir = Files.createDirectories(tmp.resolve("agent"));
+        byte[] good = "{\"topic\": \"bigram hash embeddings\"}\n".getBytes(StandardCharsets.UTF_8);
+        byte[] bad = {(byte) 0xc3, 0x28, (byte) 0xff, '\n'};
+        byte[] huge = ("{\"topic\": \"" + "x".repeat(2 << 20) + "\"}\n").getBytes(StandardCharsets.UTF_8);
+        Files.write(dir.resolve("research_queue.jsonl"), concat(bad, good, huge));
+        Out o = caddie("mail", "import", dir.toString(), "--from", "agent", "-C", ws.toString());
+        assertThat(o.code()).as(o.text()).isEqualTo(1);
+        assertThat(o.text()).contains("research_queue.jsonl:1: not UTF-8 text; skipped", "research_queue.jsonl:3:", "over the", "imported 1 new message(s)");
+        Out empty = caddie("mail", "import", dir.toString(), "--from", "", "-C", ws.toString());
+        assertThat(empty.code()).isEqualTo(2);
+        assertThat(empty.text()).contains("--from must name the agent");
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) out.writeBytes(p);
+        return out.toByteArray();
+    }
+
+    @Test
+    void anEmptyModelFileIsNamedAndTournamentModeNamesItsOwnOptions() throws Exception {
+        Path py = Files.writeString(tmp.resolve("train_gpt.py"), "print('x')\n");
+        Path model = Files.write(tmp.resolve("final_model.ptz"), new byte[0]);
+        assertThat(caddie("check", "artifact", "--script", py.toString(), "--model", model.toString()).text())
+                .contains("final_model.ptz is empty: is it the compressed model the run wrote?");
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        Out o = caddie("run", "-C", ws.toString(), "--checkpoints", "0.3,0.6", "--eta", "0", "--experiments", "1");
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.text()).contains("--experiments must be at least 2 in tournament mode").doesNotContain("--candidates");
     }
 }

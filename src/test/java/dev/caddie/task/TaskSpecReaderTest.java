@@ -92,4 +92,27 @@ class TaskSpecReaderTest {
             assertThat(e.getMessage()).contains("agent.y.command: missing; accepted: an array of strings");
         });
     }
+
+    @Test
+    void aTableHeaderWithoutItsBracketIsNamedAsSuch() throws Exception {
+        String text = Presets.text("tiny-golf").replace("[loop]", "[loop");
+        assertThatThrownBy(() -> parse(text)).hasMessageContaining("not valid TOML").hasMessageContaining("needs its closing bracket");
+    }
+
+    @Test
+    void aMisspeltKeyIsAnErrorNamingTheKeyMeantAndAPathOutsideTheWorkspaceIsRefused() throws Exception {
+        String text = Presets.text("tiny-golf").replace("micro_first = true", "micro_frist = false")
+                .replace("editable = [\"train.java\"]", "editable = [\"train.java\", \"../outside.py\", \"/etc/passwd\"]");
+        assertThatThrownBy(() -> parse(text)).satisfies(e -> assertThat(e.getMessage())
+                .contains("loop.micro_frist: unknown key; did you mean 'micro_first'?", "'../outside.py' is not inside the workspace",
+                        "'/etc/passwd' is not inside the workspace"));
+    }
+
+    @Test
+    void nanInfAndFractionalIntBoundsAreRefused() throws Exception {
+        String text = Presets.text("tiny-golf").replace("noise_k = 2.0", "noise_k = nan").replace("abort_k = 3.0", "abort_k = inf")
+                .replace("kind = \"int\", low = 0, high = 300", "kind = \"int\", low = 0.5, high = 300");
+        assertThatThrownBy(() -> parse(text)).satisfies(e -> assertThat(e.getMessage())
+                .contains("loop.noise_k: NaN is out of range", "loop.abort_k: Infinity is out of range", "an int range needs whole bounds"));
+    }
 }
