@@ -70,6 +70,11 @@ public final class LogParser {
         try (java.io.InputStream in = Files.newInputStream(file)) {
             b = in.readNBytes(MAX_BYTES);
         }
+        return text(file.toString(), b);
+    }
+
+    /** Bytes of a log (a file, a git blob) as text; see {@link #text(Path)}. */
+    public static String text(String file, byte[] b) {
         if (b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b) {
             try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(b))) {
                 b = in.readNBytes(MAX_BYTES);

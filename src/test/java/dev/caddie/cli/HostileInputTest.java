@@ -385,4 +385,18 @@ class HostileInputTest {
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.text()).contains("--experiments must be at least 2 in tournament mode").doesNotContain("--candidates");
     }
+
+    @Test
+    void triageNamesAMissingFolderAnUnknownTrackAndJudgesAFolderInJson() throws Exception {
+        Out missing = caddie("triage", "--dir", tmp.resolve("nope").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.text()).contains("nope: no such folder");
+        Path dir = Files.createDirectories(tmp.resolve("records/track_non_record_16mb/2026-05-01_Mine"));
+        Files.writeString(dir.resolve("submission.json"), "{\"val_bpb\": 1.2345}\n");
+        Files.writeString(dir.resolve("train.log"), log(2.05, 1.2345));
+        assertThat(caddie("triage", "--dir", dir.toString(), "--track", "golf").text()).contains("unknown --track 'golf'");
+        Out ok = caddie("triage", "--dir", dir.toString(), "--json", "--no-lint");
+        assertThat(ok.code()).as(ok.text()).isZero();
+        assertThat(ok.text()).contains("\"verdict\" : \"valid-nonrecord\"", "\"claimed_val_bpb\" : 1.2345", "\"seeds\" : 1");
+    }
 }
