@@ -282,6 +282,7 @@ class HostileInputTest {
     }
 
     @Test
+    @dev.caddie.Needs(dev.caddie.Requirement.PYTHON3)
     void lintSaysWhatItCannotSeeAndCompareRefusesBinary() throws Exception {
         Path empty = Files.writeString(tmp.resolve("empty.log"), "");
         assertThat(caddie("lint", empty.toString()).text()).contains("is empty: there is nothing to lint");
