@@ -111,8 +111,10 @@ class TaskSpecReaderTest {
     @Test
     void nanInfAndFractionalIntBoundsAreRefused() throws Exception {
         String text = Presets.text("tiny-golf").replace("noise_k = 2.0", "noise_k = nan").replace("abort_k = 3.0", "abort_k = inf")
-                .replace("kind = \"int\", low = 0, high = 300", "kind = \"int\", low = 0.5, high = 300");
+                .replace("kind = \"int\", low = 0, high = 300", "kind = \"int\", low = 0.5, high = 300")
+                .replace("noise_seeds = 3", "noise_seeds = 99999999999999999999");
         assertThatThrownBy(() -> parse(text)).satisfies(e -> assertThat(e.getMessage())
-                .contains("loop.noise_k: NaN is out of range", "loop.abort_k: Infinity is out of range", "an int range needs whole bounds"));
+                .contains("loop.noise_k: NaN is out of range", "loop.abort_k: Infinity is out of range", "an int range needs whole bounds",
+                        "loop.noise_seeds: 99999999999999999999 is out of range").doesNotContain("7766279631452241919"));
     }
 }
