@@ -55,12 +55,13 @@ public record SubmissionFolder(String where, String track, Map<String, byte[]> f
         String f = folder.replaceAll("/+$", "");
         String listing;
         try {
-            listing = Git.run(repo, "ls-tree", "-r", "-l", commit, "--", f + "/");
+            listing = Git.run(repo, "ls-tree", "-r", "-l", "-z", commit, "--", f + "/"); // -z: paths unquoted, whatever their letters
         } catch (Git.GitException e) {
             throw new IllegalArgumentException("no commit " + commit + " in " + repo + " (fetch it first, e.g. git fetch origin pull/N/head)");
         }
         Map<String, byte[]> files = new LinkedHashMap<>();
-        for (String line : listing.lines().toList()) {
+        for (String line : listing.split("\0")) {
+            if (line.isBlank()) continue;
             // <mode> <type> <object> <size>\t<path>
             String[] meta = line.substring(0, line.indexOf('\t')).trim().split("\\s+");
             String path = line.substring(line.indexOf('\t') + 1);
