@@ -77,10 +77,11 @@ public final class AgentRunner {
         boolean done = p.waitFor(spec.timeoutSeconds(), TimeUnit.SECONDS);
         if (!done) ProcessTree.kill(p.toHandle());
         int code = done ? p.exitValue() : p.waitFor();
-        String so = out.join(), se = err.join();
+        // An agent's output is stored (the transcript) and quoted (the ledger): a key it prints goes no further.
+        String so = dev.caddie.task.Secrets.redact(out.join()), se = dev.caddie.task.Secrets.redact(err.join());
         Files.createDirectories(transcript.getParent());
-        Files.writeString(transcript, "$ " + String.join(" ", inv.command()) + "\n--- stdout\n" + so + "\n--- stderr\n" + se
-                + (done ? "\n--- exit " + code + "\n" : "\n--- killed after " + spec.timeoutSeconds() + " s\n"), StandardCharsets.UTF_8);
+        Files.writeString(transcript, dev.caddie.task.Secrets.redact("$ " + String.join(" ", inv.command()) + "\n--- stdout\n" + so + "\n--- stderr\n" + se
+                + (done ? "\n--- exit " + code + "\n" : "\n--- killed after " + spec.timeoutSeconds() + " s\n")), StandardCharsets.UTF_8);
         return new Result(code, !done, so, se, cli.usage(so, se), transcript);
     }
 
