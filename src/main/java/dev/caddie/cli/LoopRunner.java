@@ -80,7 +80,7 @@ final class LoopRunner {
                 Tournament.Result r = t.run(tag, tier, settings, seed);
                 System.out.println(r.winner() == null ? "no candidate finished the last rung" : "winner: candidate " + r.winner());
                 System.out.printf(Locale.ROOT, "compute spent: %.2f full runs, %.0f s of runs%n", r.spentFullRunEquivalents(), r.spentSeconds());
-                if (r.halted() != null) System.err.println("caddie: stopped: " + r.halted());
+                reportHalt(r.halted());
                 return r;
             } finally {
                 try {
@@ -95,11 +95,14 @@ final class LoopRunner {
     /** The experiments of the tag, and why the loop stopped on its own (null when it ran to its limits or was stopped). */
     record Outcome(List<Experiment> experiments, String halted) {
         /** Prints why the loop stopped, if it did so on its own; the exit code a command returns. */
-        int report() {
-            if (halted == null) return 0;
-            System.err.println("caddie: stopped: " + halted);
-            return 1;
-        }
+        int report() { return reportHalt(halted); }
+    }
+
+    /** Why a loop or tournament stopped on its own, on stderr; the exit code: 1 when it did, else 0. */
+    static int reportHalt(String halted) {
+        if (halted == null) return 0;
+        System.err.println("caddie: stopped: " + halted);
+        return 1;
     }
 
     /** --experiments and --hours as given: a count of at least 1 and a positive, finite number of hours. */

@@ -10,7 +10,6 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +76,7 @@ final class TriageCommand implements Callable<Integer> {
     /** The challenge repository keeps its baseline script at its root. */
     private static ScriptCode rootBaseline(Path repo, String commit) {
         try {
-            return ScriptCode.of(Path.of(commit + ":train_gpt.py"), Git.run(repo, "show", commit + ":train_gpt.py").getBytes(StandardCharsets.UTF_8));
+            return ScriptCode.of(Path.of(commit + ":train_gpt.py"), Git.bytes(repo, "show", commit + ":train_gpt.py"));
         } catch (Exception e) {
             return null; // not the challenge's layout: no baseline to compare with, which the notes do not hide
         }

@@ -68,23 +68,10 @@ public record SubmissionFolder(String where, String track, Map<String, byte[]> f
             if (!meta[1].equals("blob") || meta[3].equals("-") || Long.parseLong(meta[3]) > MAX_FILE) continue;
             String rel = path.substring(f.length() + 1);
             if (rel.chars().filter(c -> c == '/').count() > 1) continue;
-            files.put(rel, blob(repo, meta[2]));
+            files.put(rel, Git.bytes(repo, "cat-file", "blob", meta[2]));
         }
         if (files.isEmpty()) throw new IllegalArgumentException(commit + ":" + f + ": no such folder in that commit (or it holds no files)");
         return new SubmissionFolder(commit.substring(0, Math.min(9, commit.length())) + ":" + f, trackOf(f), files);
-    }
-
-    private static byte[] blob(Path repo, String object) throws IOException {
-        Process p = new ProcessBuilder("git", "cat-file", "blob", object).directory(repo.toFile()).redirectErrorStream(false).start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        try {
-            if (p.waitFor() != 0) throw new IOException("git cat-file blob " + object + " failed in " + repo);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted reading " + object);
-        }
-        return out;
     }
 
     /** Files that are train logs by name: *.log, and *.txt other than the usual non-logs. */

@@ -61,7 +61,7 @@ public final class Triage {
     /** Training on the validation split, as submissions describe it ("val-only training", "trained on the validation shard"). */
     private static final Pattern VAL_TRAINING = Pattern.compile(
             "(?i)(?<![a-z])val(idation)?[-_ ]?only(?![a-z])|\\btrain(ed|ing|s)?\\s+(data\\s+)?(on|pointed\\s+at|points\\s+at)\\s+(the\\s+)?val(idation)?(\\s+(shard|split|set|data|tokens))?\\b");
-    private static final Pattern STOP_LINE = Pattern.compile("stopping_early|train_time:\\s*\\d+\\s*ms|max_wallclock");
+    private static final Pattern TRAIN_TIME = Pattern.compile("train_time:\\s*\\d+\\s*ms");
 
     private Triage() {}
 
@@ -243,7 +243,7 @@ public final class Triage {
                 long slack = Math.max(1_000, steps == null || steps == 0 ? 0 : 2 * ms / steps);
                 if (ms > TRAIN_LIMIT_MS + slack) {
                     String text = texts.get(e.getKey());
-                    int line = lastLineMatching(text, STOP_LINE);
+                    int line = stopLine(text);
                     reasons.add(new Reason(Verdict.OVER_LIMIT, String.format(Locale.ROOT, "%s%s: training ran %,d ms, %.1f s past the 600 s cap of the record track",
                             e.getKey(), line > 0 ? ":" + line : "", ms, (ms - TRAIN_LIMIT_MS) / 1000.0)));
                 }
@@ -274,8 +274,9 @@ public final class Triage {
             for (int i = 0; i < lines.size() && found == null; i++) {
                 Matcher m = EVAL_LINE.matcher(lines.get(i));
                 if (!m.find()) continue;
-                byName.computeIfAbsent(m.group(1), k -> new ArrayList<>());
                 double v = Double.parseDouble(m.group(2));
+                // names the score parser knows are in byName already; others join it, so their mean over seeds counts too
+                if (!logs.get(t.getKey()).finals().containsKey(m.group(1))) byName.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(v);
                 if (Math.abs(v - claimed) <= tol) found = t.getKey() + ":" + (i + 1) + " (" + m.group(1) + " " + v + ")";
             }
         }
@@ -333,11 +334,12 @@ public final class Triage {
         }
     }
 
+    /** The script's and the logs' SHA-256, by file name. */
     private static Map<String, String> hashes(SubmissionFolder f) {
         Map<String, String> out = new LinkedHashMap<>();
-        f.files().forEach((name, bytes) -> {
-            if (name.equals("train_gpt.py") || f.logNames().contains(name)) out.put(name, sha256(bytes));
-        });
+        List<String> names = new ArrayList<>(f.logNames());
+        names.add("train_gpt.py");
+        for (String n : names) if (f.files().containsKey(n)) out.put(n, sha256(f.files().get(n)));
         return out;
     }
 
@@ -363,12 +365,16 @@ public final class Triage {
         return (from > text.lastIndexOf('\n', start) + 1 ? "..." : "") + text.substring(from, to).strip() + (to < (lineEnd < 0 ? text.length() : lineEnd) ? "..." : "");
     }
 
-    private static int lastLineMatching(String text, Pattern p) {
+    /** The line that says where training stopped: the stopping_early line, else the last one with a train time. */
+    private static int stopLine(String text) {
         if (text == null) return 0;
         List<String> lines = text.lines().toList();
-        for (int i = lines.size() - 1; i >= 0; i--) if (lines.get(i).contains("stopping_early")) return i + 1;
-        for (int i = lines.size() - 1; i >= 0; i--) if (p.matcher(lines.get(i)).find()) return i + 1;
-        return 0;
+        int last = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("stopping_early")) return i + 1;
+            if (TRAIN_TIME.matcher(lines.get(i)).find()) last = i + 1;
+        }
+        return last;
     }
 
     private static String clip(String s) { return s.length() > 120 ? s.substring(0, 117) + "..." : s; }

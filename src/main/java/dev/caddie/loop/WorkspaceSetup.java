@@ -50,8 +50,9 @@ public final class WorkspaceSetup {
         // Everything init writes into the user's tree, decided and checked before anything is written.
         Map<String, byte[]> files = new LinkedHashMap<>();
         if (tiny) for (String f : TINY_GOLF_FILES) files.put(f, resource("/examples/tiny-golf/" + f));
-        refuseConflicts(dir, repo, files.keySet().stream().filter(f -> differs(dir.resolve(f), files.get(f))).toList(), force);
-        if (Files.exists(dir.resolve(TaskSpec.FILE))) refuseConflicts(dir, repo, List.of(TaskSpec.FILE), force);
+        List<String> conflicts = new ArrayList<>(files.keySet().stream().filter(f -> differs(dir.resolve(f), files.get(f))).toList());
+        if (Files.exists(dir.resolve(TaskSpec.FILE))) conflicts.add(TaskSpec.FILE);
+        refuseConflicts(dir, repo, conflicts, force); // all of them named at once
 
         if (!repo) {
             Git.run(dir, "init", "-q");
@@ -60,7 +61,7 @@ public final class WorkspaceSetup {
         List<String> toCommit = new ArrayList<>();
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
             Path p = dir.resolve(f.getKey());
-            if (Files.exists(p) && !differs(p, f.getValue())) continue; // already Tiny Golf's own
+            if (Files.exists(p) && !differs(p, f.getValue())) continue; // identical: already Tiny Golf's own
             Files.write(p, f.getValue());
             toCommit.add(f.getKey());
         }

@@ -23,6 +23,11 @@ public final class Git {
     public String run(String... args) throws IOException { return run(repo, args); }
 
     public static String run(Path dir, String... args) throws IOException {
+        return new String(bytes(dir, args), StandardCharsets.UTF_8);
+    }
+
+    /** A git command's output as bytes, for what is not text (a blob read with cat-file). */
+    public static byte[] bytes(Path dir, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add("git");
         cmd.add("-c");
@@ -46,10 +51,10 @@ public final class Git {
             Thread.currentThread().interrupt();
             throw new GitException("interrupted while running git " + String.join(" ", args));
         }
-        String text = new String(out, StandardCharsets.UTF_8);
         if (p.exitValue() != 0)
-            throw new GitException("git " + String.join(" ", args) + " failed (exit " + p.exitValue() + ") in " + dir + ": " + text.strip());
-        return text;
+            throw new GitException("git " + String.join(" ", args) + " failed (exit " + p.exitValue() + ") in " + dir + ": "
+                    + new String(out, StandardCharsets.UTF_8).strip());
+        return out;
     }
 
     /** True when dir is the top of a git work tree (not merely inside someone else's repository). */
