@@ -16,7 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public enum Requirement {
     PYTHON3("python3", "Caddie reads Python training scripts with it (lint, compare, the lint gate): apt-get install python3"),
     BWRAP("bubblewrap (bwrap)", "coding agents run in its sandbox: apt-get install bubblewrap (.ci/run installs it)"),
-    CHALLENGE_DATA("the challenge's records, logs and scripts", SharedData.HOW_TO_GET);
+    CHALLENGE_DATA("the challenge's records, logs and scripts", SharedData.HOW_TO_GET),
+    SSHD("an OpenSSH server (/usr/sbin/sshd) and client", "the SSH executor's tests start one on loopback: apt-get install openssh-server openssh-client (.ci/run installs it)"),
+    SLURM("a running one-node Slurm cluster (sinfo shows an idle node)", "the Slurm executor's tests submit real jobs: .ci/run installs and starts one (bash .ci/slurm-up.sh as root, then export SLURM_CONF)");
 
     private final String what, howToGet;
     private volatile Boolean present;
@@ -32,11 +34,23 @@ public enum Requirement {
             case PYTHON3 -> onPath("python3");
             case BWRAP -> onPath("bwrap");
             case CHALLENGE_DATA -> SharedData.find() != null;
+            case SSHD -> Files.isExecutable(Path.of("/usr/sbin/sshd")) && onPath("ssh") && onPath("ssh-keygen");
+            case SLURM -> onPath("sbatch") && slurmIdle();
         };
         return p;
     }
 
     public String skipLine() { return "skipped: needs " + what + ", not found on this machine; " + howToGet; }
+
+    private static boolean slurmIdle() {
+        try {
+            Process p = new ProcessBuilder("sinfo", "-h", "-o", "%T").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            return p.waitFor() == 0 && out.lines().anyMatch(l -> l.strip().matches("idle|mixed|allocated"));
+        } catch (Exception e) {
+            return false;
+        }
+    }
 
     static boolean onPath(String program) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(":"))

@@ -21,7 +21,7 @@ final class BudgetCommand extends ParentCommand {
         public Integer call() throws Exception {
             TaskSpec task = TaskSpecReader.read(ws.path());
             try (Ledger l = LedgerCommand.open(ws)) {
-                l.recoverInterrupted();
+                l.recoverInterrupted(dev.caddie.run.Executors.of(task));
                 System.out.printf(Locale.ROOT, "%-10s %6s %9s %10s%n", "tier", "runs", "hours", "dollars");
                 for (Ledger.TierSpend s : l.spendPerTier())
                     System.out.printf(Locale.ROOT, "%-10s %6d %9.3f %10.2f%n", s.tier(), s.runs(), s.hours(), s.dollars());

@@ -9,7 +9,7 @@ import dev.caddie.loop.LoopOptions;
 import dev.caddie.loop.Tournament;
 import dev.caddie.loop.Workspace;
 import dev.caddie.run.Git;
-import dev.caddie.run.LocalExecutor;
+import dev.caddie.run.Executors;
 import dev.caddie.run.Runner;
 import dev.caddie.search.Proposer;
 import dev.caddie.search.SearchProposer;
@@ -69,7 +69,7 @@ final class LoopRunner {
             Git git = new Git(task.workspace());
             if (!git.refExists(ExperimentLoop.branch(tag))) git.branchForce(ExperimentLoop.branch(tag), git.revParse("HEAD"));
             Tier tier = task.tier(tierName != null ? tierName : task.loop().tier());
-            Tournament t = new Tournament(task, ledger, new Runner(new LocalExecutor()), proposer("search", seed), new TerminalConsole(System.out));
+            Tournament t = new Tournament(task, ledger, new Runner(Executors.of(task)), proposer("search", seed), new TerminalConsole(System.out));
             Thread hook = new Thread(() -> {
                 System.out.println("\ncaddie: stopping the tournament; the current run is recorded as interrupted");
                 t.stop(Duration.ofSeconds(20));
@@ -124,7 +124,7 @@ final class LoopRunner {
             String tag = tag(ledger, tagGiven);
             LoopOptions opt = new LoopOptions(tag, base.experiments(), base.hours(), base.tier() == null ? task.loop().tier() : base.tier(), base.seed());
             TerminalConsole console = new TerminalConsole(System.out);
-            ExperimentLoop loop = new ExperimentLoop(task, ledger, new Runner(new LocalExecutor()), proposer(proposerName, base.seed(), task, ledger, unsandboxed), console);
+            ExperimentLoop loop = new ExperimentLoop(task, ledger, new Runner(Executors.of(task)), proposer(proposerName, base.seed(), task, ledger, unsandboxed), console);
             Thread hook = new Thread(() -> {
                 System.out.println("\ncaddie: stopping; the current run is recorded as interrupted (run `caddie run` again to resume tag " + tag + ")");
                 loop.stop(Duration.ofSeconds(20));

@@ -6,7 +6,7 @@ import dev.caddie.ledger.Ledger;
 import dev.caddie.loop.ExperimentLoop;
 import dev.caddie.loop.Workspace;
 import dev.caddie.run.Git;
-import dev.caddie.run.LocalExecutor;
+import dev.caddie.run.Executors;
 import dev.caddie.run.Runner;
 import dev.caddie.search.DiffEdit;
 import dev.caddie.search.MicroReport;
@@ -76,7 +76,7 @@ final class MicroCommand implements Callable<Integer> {
                 }
             }
             Path log = w.caddieDir().resolve("micro").resolve(wt.getFileName() + ".txt");
-            MicroReport r = new MicroRunner(task, new Runner(new LocalExecutor())).run(wt, Map.of(), seed, "micro", log, new Runner.Listener() {});
+            MicroReport r = new MicroRunner(task, new Runner(Executors.of(task))).run(wt, Map.of(), seed, "micro", log, new Runner.Listener() {});
             if (json) System.out.println(new ObjectMapper().writeValueAsString(toJson(r)));
             else print(r);
             return r.passed() ? 0 : 1;

@@ -3,7 +3,7 @@ package dev.caddie.cli;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.loop.Promoter;
 import dev.caddie.loop.Workspace;
-import dev.caddie.run.LocalExecutor;
+import dev.caddie.run.Executors;
 import dev.caddie.run.Runner;
 import dev.caddie.task.TaskSpec;
 import dev.caddie.task.TaskSpecReader;
@@ -25,7 +25,7 @@ final class PromoteCommand implements Callable<Integer> {
         TaskSpec task = TaskSpecReader.read(ws.path());
         try (Ledger ledger = Ledger.open(new Workspace(task.workspace()).ledgerFile())) {
             String t = LoopRunner.existingTag(ledger, tag);
-            var said = new Promoter(task, ledger, new Runner(new LocalExecutor()), new TerminalConsole(System.out)).run(t, max, seed);
+            var said = new Promoter(task, ledger, new Runner(Executors.of(task)), new TerminalConsole(System.out)).run(t, max, seed);
             if (said.isEmpty()) System.out.println("nothing queued for " + task.budget().promoteTier() + " on tag " + t);
             said.forEach(System.out::println);
             return said.stream().anyMatch(x -> x.contains("budget:")) ? 1 : 0;

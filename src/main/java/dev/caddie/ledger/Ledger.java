@@ -29,7 +29,7 @@ import java.util.TreeMap;
  */
 public final class Ledger implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int CANDIDATE_COLUMNS = 11, RUN_COLUMNS = 26;
+    private static final int CANDIDATE_COLUMNS = 11, RUN_COLUMNS = 27;
     private final Connection c;
     private final Path file;
 
@@ -197,6 +197,9 @@ public final class Ledger implements AutoCloseable {
         update("UPDATE runs SET pid=?, pid_started_at=? WHERE id=?", pid, pidStartedAt, runId);
     }
 
+    /** Records where a remote run lives (the executor's handle), so a later Caddie can stop it if this one dies. */
+    public void runRemote(long runId, String remote) { update("UPDATE runs SET remote=? WHERE id=?", remote, runId); }
+
     public void finishRun(long runId, RunFinish f) {
         update("""
                 UPDATE runs SET status=?, ended_at=?, duration_ms=?, exit_code=?, log_sha256=?, score_name=?, val_bpb=?, val_loss=?,
@@ -226,17 +229,29 @@ public final class Ledger implements AutoCloseable {
      *
      * @return the ids of the runs recovered
      */
-    public List<Long> recoverInterrupted() {
+    public List<Long> recoverInterrupted() { return recoverInterrupted(null); }
+
+    /**
+     * As above, with remote runs stopped through their executors: a run on an SSH host or a Slurm job a dead Caddie
+     * left going is ended there (it would otherwise hold the GPUs and bill on), and its cost settled.
+     *
+     * @param executors the task's executors, or null where only local runs can exist
+     */
+    public List<Long> recoverInterrupted(dev.caddie.run.Executors executors) {
         List<Long> recovered = new ArrayList<>();
-        record Stale(long id, long candidate, Long owner, Long pid, String pidStart) {}
-        List<Stale> stale = query("SELECT id, candidate_id, owner_pid, pid, pid_started_at FROM runs WHERE status='running'",
-                rs -> new Stale(rs.getLong(1), rs.getLong(2), lng(rs, 3), lng(rs, 4), rs.getString(5)));
+        record Stale(long id, long candidate, Long owner, Long pid, String pidStart, String executor, String remote) {}
+        List<Stale> stale = query("SELECT id, candidate_id, owner_pid, pid, pid_started_at, executor, remote FROM runs WHERE status='running'",
+                rs -> new Stale(rs.getLong(1), rs.getLong(2), lng(rs, 3), lng(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7)));
         for (Stale s : stale) {
             if (s.owner() != null && s.owner() != ProcessHandle.current().pid() && processAlive(s.owner())) continue; // another live Caddie owns it
             if (s.owner() != null && s.owner() == ProcessHandle.current().pid()) continue;
-            if (s.pid() != null) dev.caddie.run.ProcessTree.killIfSame(s.pid(), s.pidStart());
+            String stopped = "its processes were stopped";
+            if (s.remote() != null) {
+                stopped = stopRemote(executors, s.executor(), s.remote());
+                if (stopped == null) continue; // unreachable now: left running in the ledger, so the next start tries again
+            } else if (s.pid() != null) dev.caddie.run.ProcessTree.killIfSame(s.pid(), s.pidStart());
             update("UPDATE runs SET status='interrupted', ended_at=?, error=? WHERE id=?", now(),
-                    "the Caddie process that started this run (pid " + s.owner() + ") died; its processes were stopped", s.id());
+                    "the Caddie process that started this run (pid " + s.owner() + ") died; " + stopped, s.id());
             if (query("SELECT 1 FROM verdicts WHERE candidate_id=?", rs -> 1, s.candidate()).isEmpty())
                 addVerdict(s.candidate(), s.id(), Verdict.INTERRUPTED, "Caddie stopped while the run was going", null);
             recovered.add(s.id());
@@ -262,6 +277,22 @@ public final class Ledger implements AutoCloseable {
             } else release(r.id(), "the Caddie holding it died before the run started");
             update("UPDATE promotions SET state='queued', reason=?, updated_at=? WHERE candidate_id=? AND tier=? AND state='running'",
                     "requeued: the Caddie running it died", now(), r.candidateId(), r.tier());
+        }
+    }
+
+    /** Stops a remote orphan; says how, or null when its machine cannot be reached now. */
+    private static String stopRemote(dev.caddie.run.Executors executors, String executor, String remote) {
+        if (executors == null) return "it ran on " + executor + ", which this command cannot reach; it was not stopped";
+        try {
+            executors.get(executor).stopOrphan(remote);
+            return "it was stopped on " + executor;
+        } catch (IllegalArgumentException e) {
+            return "it ran on " + executor + ", which caddie.toml no longer defines; stop it by hand (" + remote + ")";
+        } catch (java.io.IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
@@ -502,7 +533,7 @@ public final class Ledger implements AutoCloseable {
                 rs.getString(o + 15), rs.getString(o + 16), dbl(rs, o + 17), dbl(rs, o + 18),
                 lng(rs, o + 19), lng(rs, o + 20), lng(rs, o + 21),
                 intg(rs, o + 22), lng(rs, o + 23), rs.getString(o + 24),
-                dbl(rs, o + 25), lng(rs, o + 26));
+                dbl(rs, o + 25), lng(rs, o + 26), rs.getString(o + 27));
     }
 
     private static Verdict verdictRow(ResultSet rs) throws SQLException {

@@ -152,6 +152,10 @@ final class Migrations {
                       reason TEXT,
                       heartbeat_at TEXT,
                       updated_at TEXT NOT NULL)"""
+            },
+            new String[]{
+                    // Where a remote run lives (host folder and pid, Slurm job id), written before Caddie waits on it.
+                    "ALTER TABLE runs ADD COLUMN remote TEXT"
             });
 
     /**

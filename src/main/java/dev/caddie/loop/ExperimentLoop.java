@@ -84,7 +84,7 @@ public final class ExperimentLoop {
         try {
             Git.requireRepo(task.workspace());
             Tier tier = task.tier(opt.tier());
-            for (Long id : ledger.recoverInterrupted()) listener.note("run " + id + " was left running by a Caddie that died: marked interrupted");
+            for (Long id : ledger.recoverInterrupted(runner.executors())) listener.note("run " + id + " was left running by a Caddie that died: marked interrupted");
             // Stopped between its commit and its verdict (Ctrl-C while gating): it gets one, so no candidate stays blank.
             for (Experiment e : ledger.experiments(opt.tag()))
                 if (e.verdict() == null && (e.run() == null || !e.run().status().equals("running")))
@@ -225,9 +225,10 @@ public final class ExperimentLoop {
             ledger.addVerdict(cid, runId, Verdict.INTERRUPTED, "interrupted (Ctrl-C or stop)", bestValue);
             return;
         }
+        if (FailureStreak.recordMachineFault(ledger, cid, runId, out, bestValue, "")) return;
         if (out.status() != RunStatus.OK) {
             String last = out.errorLines().isEmpty() ? "" : out.errorLines().get(out.errorLines().size() - 1);
-            ledger.addVerdict(cid, runId, Verdict.CRASH, out.status() == RunStatus.NOT_STARTED ? last : out.status().word + (last.isEmpty() ? "" : ": " + last), bestValue);
+            ledger.addVerdict(cid, runId, Verdict.CRASH, out.status().word + (last.isEmpty() ? "" : ": " + last), bestValue);
             return;
         }
         GateResult artifact = artifactGate(s, wt);

@@ -47,6 +47,7 @@ final class MicroGate {
             ledger.addVerdict(cid, micro.runId(), Verdict.INTERRUPTED, "interrupted (Ctrl-C or stop)", bestValue);
             return new Outcome(false, true, ms);
         }
+        if (FailureStreak.recordMachineFault(ledger, cid, micro.runId(), micro.outcome(), bestValue, "micro: ")) return new Outcome(false, false, ms);
         MicroReport r = MicroRunner.judge(micro.outcome(), task.limits().artifactBytes(), micro.logFile());
         ledger.addGateResult(cid, micro.runId(), "micro", r.passed(), r.passed()
                 ? String.format(Locale.ROOT, "passed: loss %.4f -> %.4f, %s ms/step, artifact %s bytes", r.firstQuarterLoss(), r.lastQuarterLoss(),

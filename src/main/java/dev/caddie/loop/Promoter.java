@@ -29,14 +29,18 @@ public final class Promoter {
     private final TaskSpec task;
     private final Ledger ledger;
     private final RecordedRuns recorder;
+    private final Runner runner;
     private final LoopListener listener;
     private final Git git;
     private final Workspace ws;
+
+    private static final String MACHINE_FAULT = " (the machine, not the candidate; requeued): ";
 
     public Promoter(TaskSpec task, Ledger ledger, Runner runner, LoopListener listener) {
         this.task = task;
         this.ledger = ledger;
         this.recorder = new RecordedRuns(task, ledger, runner, listener);
+        this.runner = runner;
         this.listener = listener;
         this.git = new Git(task.workspace());
         this.ws = new Workspace(task.workspace());
@@ -70,7 +74,7 @@ public final class Promoter {
 
     /** Works through the queue of a tag until it is empty, the budget refuses, or max promotions are done. */
     public List<String> run(String tag, int max, long seed) throws IOException, InterruptedException {
-        for (Long id : ledger.recoverInterrupted()) listener.note("run " + id + " was left running by a Caddie that died: marked interrupted");
+        for (Long id : ledger.recoverInterrupted(runner.executors())) listener.note("run " + id + " was left running by a Caddie that died: marked interrupted");
         BudgetSettings b = task.budget();
         Tier tier = task.tier(b.promoteTier());
         List<String> said = new ArrayList<>();
@@ -81,7 +85,8 @@ public final class Promoter {
             Candidate c = ledger.candidate(p.candidateId()).orElseThrow();
             String outcome = promote(c, tier, seed);
             boolean refused = outcome.startsWith("budget:");
-            boolean interrupted = outcome.endsWith("ended interrupted");
+            // Stopped, or the machine failed rather than the candidate: it goes back to the queue for the next start.
+            boolean interrupted = outcome.endsWith("ended interrupted") || outcome.contains(MACHINE_FAULT);
             ledger.setPromotion(p.id(), refused ? Promotion.REFUSED : interrupted ? Promotion.QUEUED : Promotion.DONE, outcome);
             said.add("candidate " + c.id() + ": " + outcome);
             listener.note("promotion of candidate " + c.id() + ": " + outcome);
@@ -130,6 +135,8 @@ public final class Promoter {
             throw e;
         }
         ledger.settle(reservation, ledger.run(run.runId()).map(x -> x.costUsd()).orElse(0.0));
+        if (run.outcome().status().machineFault())
+            return "the " + tier.name() + " run ended " + run.outcome().status().word + MACHINE_FAULT + run.outcome().errorText();
         if (run.outcome().status() != RunStatus.OK) return "the " + tier.name() + " run ended " + run.outcome().status().word;
         return run.outcome().summary().score() == null ? "no score" : null;
     }

@@ -61,8 +61,14 @@ final class RecordedRuns {
         listener.runStarted(runId, tier.name(), tier.timeoutSeconds(), trainSeconds);
         long t0 = System.currentTimeMillis();
         String[] abortReason = new String[1];
-        RunOutcome out = runner.run(new RunSpec(wt, task.command(tier), runEnv, Duration.ofSeconds(tier.timeoutSeconds()), logFile), new Runner.Listener() {
-            @Override public void started(RunHandle h) { ledger.runProcess(runId, h.pid(), h.startedAt()); }
+        RunSpec spec = new RunSpec(wt, task.command(tier), runEnv, Duration.ofSeconds(tier.timeoutSeconds()), logFile, tier.executor(),
+                task.workspace(), task.protectedFiles(), tier.fetch(), "run" + runId);
+        RunOutcome out = runner.run(spec, new Runner.Listener() {
+            @Override public void started(RunHandle h) {
+                // Written before Caddie waits on the run: if Caddie dies, the next start finds it by this and stops it.
+                if (h.remote() != null) ledger.runRemote(runId, h.remote());
+                else ledger.runProcess(runId, h.pid(), h.startedAt());
+            }
 
             @Override public void line(String line, LiveProgress p) {
                 listener.progress(p, System.currentTimeMillis() - t0);

@@ -234,8 +234,7 @@ public final class Tournament {
                     note(lines, "candidate " + m.id() + " " + why);
                     continue;
                 }
-                if (run.outcome().status() == RunStatus.NOT_STARTED) {
-                    ledger.addVerdict(m.id(), run.runId(), Verdict.CRASH, "tournament: " + run.outcome().errorText(), null);
+                if (FailureStreak.recordMachineFault(ledger, m.id(), run.runId(), run.outcome(), null, "tournament: ")) {
                     judged.add(m.id());
                     halted = failures.after(experiment(tag, m.id()));
                     break;
@@ -376,7 +375,7 @@ public final class Tournament {
     private static Tier withBudget(Tier tier, Rung rung) {
         Map<String, String> env = new LinkedHashMap<>(tier.env());
         env.putAll(rung.env());
-        return new Tier(tier.name() + "@" + rung.label(), tier.executor(), tier.command(), env, tier.timeoutSeconds(), tier.costPerHour(), tier.passEnv());
+        return new Tier(tier.name() + "@" + rung.label(), tier.executor(), tier.command(), env, tier.timeoutSeconds(), tier.costPerHour(), tier.passEnv(), tier.fetch());
     }
 
     /** Results a rung needs before the search models it instead of the rung below (BOHB's rule, scaled to small budgets). */

@@ -2,7 +2,19 @@ package dev.caddie.run;
 
 import java.io.IOException;
 
-/** A run's command could not even start (no such program, not executable): the machine's fault, not the candidate's. */
+/**
+ * A run could not start: no such program, or a remote machine that could not be reached, refused the key or holds
+ * other evaluation files than the pinned ones. The machine's fault, not the candidate's; the status says which.
+ */
 public final class CannotStartException extends IOException {
-    public CannotStartException(String message) { super(message); }
+    private final RunStatus status;
+
+    public CannotStartException(String message) { this(RunStatus.NOT_STARTED, message); }
+
+    public CannotStartException(RunStatus status, String message) {
+        super(message);
+        this.status = status;
+    }
+
+    public RunStatus status() { return status; }
 }

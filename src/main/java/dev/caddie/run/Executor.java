@@ -1,10 +1,24 @@
 package dev.caddie.run;
 
 import java.io.IOException;
+import java.util.List;
 
-/** Where a run happens: a local process now; SSH hosts, Slurm and RunPod plug in behind the same interface. */
+/** Where a run happens: a local process, an SSH host or a Slurm cluster, interchangeable behind this interface. */
 public interface Executor {
+    /** "local", or the tier's "KIND:NAME". */
     String name();
 
     RunHandle start(RunSpec spec) throws IOException;
+
+    /**
+     * Stops a run a dead Caddie left going, from the handle its RunHandle.remote() gave (written in the ledger).
+     * Local runs are stopped by pid instead, so the default does nothing.
+     */
+    default void stopOrphan(String remote) throws IOException, InterruptedException {}
+
+    /**
+     * What keeps runs from working here (empty when all is well), for `caddie executors check`; a machine that
+     * cannot be reached or refuses the key throws CannotStartException with its own message.
+     */
+    default List<String> check() throws IOException, InterruptedException { return List.of(); }
 }

@@ -30,15 +30,19 @@ public final class Runner {
         default void line(String line, LiveProgress progress) {}
     }
 
-    private final Executor executor;
+    private final Executors executors;
     private final LogParser parser = new LogParser();
     private volatile RunHandle current;
     private final AtomicBoolean interrupted = new AtomicBoolean();
     private final AtomicBoolean aborted = new AtomicBoolean();
 
-    public Runner(Executor executor) { this.executor = executor; }
+    /** Every run on this one executor, whatever its tier names. */
+    public Runner(Executor executor) { this(Executors.only(executor)); }
 
-    public Executor executor() { return executor; }
+    /** Each run on the executor its spec names. */
+    public Runner(Executors executors) { this.executors = executors; }
+
+    public Executors executors() { return executors; }
 
     /** Stops the current run from another thread (Ctrl-C); it is then recorded as interrupted. */
     public void interrupt() {
@@ -61,13 +65,13 @@ public final class Runner {
         long t0 = System.nanoTime();
         RunHandle handle;
         try {
-            handle = executor.start(spec);
+            handle = executors.get(spec.executor()).start(spec);
         } catch (CannotStartException e) {
             // Recorded like any ended run, with the reason as its log, so the ledger and the loop see why.
-            byte[] text = ("caddie: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] text = ("caddie: " + dev.caddie.task.Secrets.redact(e.getMessage()) + "\n").getBytes(StandardCharsets.UTF_8);
             Files.write(spec.logFile(), text);
-            return new RunOutcome(RunStatus.NOT_STARTED, null, (System.nanoTime() - t0) / 1_000_000, sha256(spec.logFile()),
-                    parser.parse(spec.logFile().toString(), new String[0]), List.of(e.getMessage()));
+            return new RunOutcome(e.status(), null, (System.nanoTime() - t0) / 1_000_000, sha256(spec.logFile()),
+                    parser.parse(spec.logFile().toString(), new String[0]), List.of(dev.caddie.task.Secrets.redact(e.getMessage())));
         }
         current = handle;
         listener.started(handle);
@@ -100,7 +104,7 @@ public final class Runner {
         boolean timedOut = exit == null;
         if (timedOut) {
             handle.kill();
-            exit = handle.waitFor(10_000);
+            exit = handle.waitFor(30_000); // a remote run takes a few seconds to stop and hand back its log
         }
         reader.join(10_000);
         current = null;
@@ -112,8 +116,17 @@ public final class Runner {
         }
         if (timedOut) tailCopy.add("caddie: timed out after " + spec.timeout().toSeconds() + " s; the process tree was stopped");
         LogSummary summary = parser.parse(spec.logFile().toString(), lines.toArray(String[]::new));
-        return ExitClassifier.classify(exit, timedOut, interrupted.get(), aborted.get(), durationMs,
+        RunOutcome out = ExitClassifier.classify(exit, timedOut, interrupted.get(), aborted.get(), durationMs,
                 HexFormat.of().formatHex(sha.digest()), summary, tailCopy);
+        // The machine's own word on the ending (Slurm's time limit, a preemption, a lost connection) beats a
+        // guess from the exit code, unless Caddie itself stopped the run.
+        RunHandle.Ending ending = handle.ending();
+        if (ending != null && !timedOut && !interrupted.get() && !aborted.get()) {
+            List<String> errors = new ArrayList<>(out.errorLines());
+            errors.add(dev.caddie.task.Secrets.redact(ending.why()));
+            out = new RunOutcome(ending.status(), out.exitCode(), out.durationMs(), out.logSha256(), out.summary(), errors);
+        }
+        return out;
     }
 
     private static MessageDigest sha256() {

@@ -29,7 +29,7 @@ public final class MicroRunner {
             throws IOException, InterruptedException {
         Tier tier = task.tier(TIER);
         RunOutcome out = runner.run(new RunSpec(worktree, task.command(tier), task.runEnvironment(tier, candidateEnv, seed, runId, worktree),
-                Duration.ofSeconds(tier.timeoutSeconds()), logFile), listener);
+                Duration.ofSeconds(tier.timeoutSeconds()), logFile, tier.executor(), task.workspace(), task.protectedFiles(), tier.fetch(), runId), listener);
         return judge(out, task.limits().artifactBytes(), logFile);
     }
 

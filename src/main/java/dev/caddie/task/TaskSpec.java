@@ -22,7 +22,8 @@ public record TaskSpec(
         List<SearchParam> search,
         LoopSettings loop,
         BudgetSettings budget,
-        Map<String, AgentSpec> agents) {
+        Map<String, AgentSpec> agents,
+        Map<String, ExecutorSpec> executors) {
 
     public static final String FILE = "caddie.toml";
 
@@ -31,6 +32,14 @@ public record TaskSpec(
         AgentSpec a = agents.get(name);
         if (a == null) throw new IllegalArgumentException("no [agent." + name + "] in " + FILE + (agents.isEmpty() ? "" : "; configured: " + String.join(", ", agents.keySet())));
         return a;
+    }
+
+    /** The [executor.NAME] a tier's "KIND:NAME" names; null for "local". */
+    public ExecutorSpec executor(Tier tier) {
+        if (tier.executor().equals("local")) return null;
+        ExecutorSpec e = executors.get(tier.executor().substring(tier.executor().indexOf(':') + 1));
+        if (e == null) throw new IllegalArgumentException("tier " + tier.name() + " names executor " + tier.executor() + ", which " + FILE + " does not define");
+        return e;
     }
 
     public Tier tier(String tierName) {

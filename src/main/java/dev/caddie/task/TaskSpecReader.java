@@ -18,14 +18,14 @@ import java.util.Set;
 
 /** Reads and validates caddie.toml; every problem is reported as {@code caddie.toml:LINE: what, accepted}. */
 public final class TaskSpecReader {
-    private static final Set<String> EXECUTORS = Set.of("local");
-    private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "budget", "agent");
+    private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "budget", "agent", "executor");
     /** The keys each table accepts: a misspelt key (micro_frist) would otherwise be ignored and its default used silently. */
     private static final Map<String, List<String>> KEYS = Map.of(
             "task", List.of("name", "script", "editable", "command", "env"),
             "metric", List.of("name", "direction"),
             "limits", List.of("artifact_bytes", "script_lines", "train_seconds"),
-            "tiers.*", List.of("executor", "command", "env", "timeout_seconds", "cost_per_hour", "pass_env"),
+            "tiers.*", List.of("executor", "command", "env", "timeout_seconds", "cost_per_hour", "pass_env", "fetch"),
+            "executor.*", List.of("kind", "host", "ssh_host", "workdir", "workspace", "ssh_options", "sbatch_args", "keep_runs"),
             "search.*", List.of("kind", "low", "high", "choices", "default"),
             "loop", List.of("tier", "keep_margin", "micro_first", "keep_rule", "sota", "sota_fraction", "noise_seeds", "noise_k", "abort_k",
                     "max_consecutive_failures"),
@@ -102,6 +102,7 @@ public final class TaskSpecReader {
             protectedFiles.put(e.getKey(), e.getValue());
         }
 
+        Map<String, ExecutorSpec> executors = executors(table(root, "executor", false));
         Map<String, Tier> tiers = new LinkedHashMap<>();
         JsonNode tiersNode = table(root, "tiers");
         for (Iterator<Map.Entry<String, JsonNode>> it = tiersNode.fields(); it.hasNext(); ) {
@@ -110,13 +111,15 @@ public final class TaskSpecReader {
             if (!e.getValue().isObject()) { problem(p, "must be a table [" + p + "]"); continue; }
             JsonNode t = e.getValue();
             String executor = string(t, p + ".executor", "local");
-            if (!EXECUTORS.contains(executor)) problem(p + ".executor", "'" + executor + "' is not an executor; accepted: " + String.join(", ", EXECUTORS));
+            checkExecutorRef(p + ".executor", executor, executors);
             List<String> tierCommand = t.has("command") ? strings(t, p + ".command", true) : null;
             long timeout = integer(t, p + ".timeout_seconds", 1, 7 * 24 * 3600);
             double cost = real(t, p + ".cost_per_hour", 0.0, 0, 1e6);
             List<String> passEnv = strings(t, p + ".pass_env", false);
             passEnv.forEach(Secrets::register);
-            tiers.put(e.getKey(), new Tier(e.getKey(), executor, tierCommand, stringMap(table(t, p + ".env", false), p + ".env"), (int) timeout, cost, passEnv));
+            List<String> fetch = strings(t, p + ".fetch", false);
+            for (String f : fetch) inside(p + ".fetch", f);
+            tiers.put(e.getKey(), new Tier(e.getKey(), executor, tierCommand, stringMap(table(t, p + ".env", false), p + ".env"), (int) timeout, cost, passEnv, fetch));
         }
         if (tiersNode.isObject() && tiers.isEmpty()) problem("tiers", "no tier defined; accepted: at least one [tiers.NAME] table");
 
@@ -174,7 +177,56 @@ public final class TaskSpecReader {
 
         if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
         return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
-                limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK, sota, sotaFraction, maxFailures), budget, agents);
+                limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK, sota, sotaFraction, maxFailures), budget, agents,
+                executors);
+    }
+
+    /** The [executor.NAME] tables: where remote tiers run. */
+    private Map<String, ExecutorSpec> executors(JsonNode node) {
+        Map<String, ExecutorSpec> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String p = "executor." + e.getKey();
+            if (!e.getValue().isObject()) { problem(p, "must be a table [" + p + "] with kind, host and workdir"); continue; }
+            if (!e.getKey().matches("[A-Za-z0-9_.-]+")) problem(p, "'" + e.getKey() + "' is not a usable name; accepted: letters, digits, '-', '_', '.'");
+            JsonNode x = e.getValue();
+            String kind = string(x, p + ".kind", null);
+            if (kind == null) continue;
+            if (!ExecutorSpec.KINDS.contains(kind)) {
+                problem(p + ".kind", "'" + kind + "' is not an executor kind; accepted: " + String.join(", ", ExecutorSpec.KINDS));
+                continue;
+            }
+            boolean ssh = kind.equals("ssh");
+            String wrongHost = ssh ? "ssh_host" : "host";
+            if (x.has(wrongHost)) problem(p + "." + wrongHost, "a " + kind + " executor takes " + (ssh ? "host" : "ssh_host (the login node; leave it out to submit on this machine)") + ", not " + wrongHost);
+            if (ssh && x.has("sbatch_args")) problem(p + ".sbatch_args", "only a slurm executor takes sbatch_args");
+            String host = ssh ? string(x, p + ".host", null) : x.has("ssh_host") ? string(x, p + ".ssh_host", null) : null;
+            if (host != null && (host.isBlank() || host.startsWith("-") || host.chars().anyMatch(Character::isWhitespace)))
+                problem(p + (ssh ? ".host" : ".ssh_host"), "'" + host + "' is not a host; accepted: what `ssh` takes as its destination, such as gpu1, root@10.0.0.5 or a Host of ~/.ssh/config");
+            String workdir = string(x, p + ".workdir", null);
+            if (workdir != null && !workdir.startsWith("/") && !workdir.startsWith("~/"))
+                problem(p + ".workdir", "'" + workdir + "' is not an absolute path; accepted: a folder on the remote such as /root/caddie-runs or ~/caddie-runs");
+            String workspace = x.has("workspace") ? string(x, p + ".workspace", null) : null;
+            if (workspace != null && !workspace.startsWith("/") && !workspace.startsWith("~/"))
+                problem(p + ".workspace", "'" + workspace + "' is not an absolute path; accepted: the remote folder that holds the task's data, such as /root/parameter-golf");
+            for (String f : new String[]{workdir, workspace})
+                if (f != null && f.contains("'")) problem(p, "'" + f + "': a remote path may not contain a single quote");
+            out.put(e.getKey(), new ExecutorSpec(e.getKey(), kind, host, workdir, workspace, strings(x, p + ".ssh_options", false),
+                    strings(x, p + ".sbatch_args", false), bool(x, p + ".keep_runs", false)));
+        }
+        return out;
+    }
+
+    /** A tier's executor: "local", or "KIND:NAME" naming an [executor.NAME] of that kind. */
+    private void checkExecutorRef(String path, String ref, Map<String, ExecutorSpec> executors) {
+        if (ref == null || ref.equals("local")) return;
+        int colon = ref.indexOf(':');
+        String kind = colon < 0 ? null : ref.substring(0, colon), name = colon < 0 ? ref : ref.substring(colon + 1);
+        ExecutorSpec spec = executors.get(name);
+        String defined = executors.isEmpty() ? "none is defined; add an [executor." + name + "] table with kind, host and workdir"
+                : "defined: " + String.join(", ", executors.values().stream().map(ExecutorSpec::ref).toList());
+        if (spec == null) problem(path, "'" + ref + "' is not an executor; accepted: \"local\" or \"KIND:NAME\" for an [executor.NAME] table (" + defined + ")");
+        else if (kind == null || !kind.equals(spec.kind())) problem(path, "'" + ref + "': [executor." + name + "] is of kind " + spec.kind() + "; write \"" + spec.ref() + "\"");
     }
 
     /** The parser's words ("Newline not permitted here") rarely name the usual slips: say what the line probably lacks. */

@@ -15,7 +15,7 @@ class RunCurvesTest {
 
     private static RunRecord run(long id, String status, Path log) {
         return new RunRecord(id, 1, "local", 1337, "local", status, null, null, null, null, null, log == null ? null : log.toString(),
-                null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @Test

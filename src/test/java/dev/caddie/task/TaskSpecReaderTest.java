@@ -48,7 +48,7 @@ class TaskSpecReaderTest {
                 .replace("tier = \"local\"", "tier = \"nowhere\"");
         assertThatThrownBy(() -> parse(text)).satisfies(e -> {
             String m = e.getMessage();
-            assertThat(m).contains("caddie.toml:" + lineOf(text, "executor = \"runpod\"") + ": tiers.micro.executor: 'runpod' is not an executor; accepted: local");
+            assertThat(m).contains("caddie.toml:" + lineOf(text, "executor = \"runpod\"") + ": tiers.micro.executor: 'runpod' is not an executor; accepted: \"local\" or \"KIND:NAME\"");
             assertThat(m).contains("caddie.toml:" + lineOf(text, "WARMDOWN_ITERS =") + ": search.WARMDOWN_ITERS.kind: 'integer' is not a kind");
             assertThat(m).contains("caddie.toml:" + lineOf(text, "tier = \"nowhere\"") + ": loop.tier: 'nowhere' is not a tier");
         });
@@ -116,5 +116,62 @@ class TaskSpecReaderTest {
         assertThatThrownBy(() -> parse(text)).satisfies(e -> assertThat(e.getMessage())
                 .contains("loop.noise_k: NaN is out of range", "loop.abort_k: Infinity is out of range", "an int range needs whole bounds",
                         "loop.noise_seeds: 99999999999999999999 is out of range").doesNotContain("7766279631452241919"));
+    }
+
+    private static final String BOX = """
+
+            [executor.gpu1]
+            kind = "ssh"
+            host = "root@10.0.0.5"
+            workdir = "/root/caddie-runs"
+            ssh_options = ["-p", "2222"]
+
+            [executor.campus]
+            kind = "slurm"
+            ssh_host = "login.cluster"
+            workdir = "~/caddie"
+            sbatch_args = ["--gres=gpu:8", "--time=00:30:00"]
+            """;
+
+    @Test
+    void executorTablesAreReadAndATierNamesOneAsKindColonName() throws Exception {
+        TaskSpec t = parse(Presets.text("parameter-golf").replace("[tiers.official]\nexecutor = \"local\"", "[tiers.official]\nexecutor = \"slurm:campus\"\nfetch = [\"final_model.int8.ptz\"]")
+                .replace("[tiers.local]\nexecutor = \"local\"", "[tiers.local]\nexecutor = \"ssh:gpu1\"") + BOX);
+        assertThat(t.executor(t.tier("local"))).isEqualTo(new ExecutorSpec("gpu1", "ssh", "root@10.0.0.5", "/root/caddie-runs", null,
+                java.util.List.of("-p", "2222"), java.util.List.of(), false));
+        assertThat(t.executor(t.tier("local")).workspace()).isEqualTo("/root/caddie-runs/workspace");
+        ExecutorSpec campus = t.executor(t.tier("official"));
+        assertThat(campus.host()).isEqualTo("login.cluster");
+        assertThat(campus.sbatchArgs()).containsExactly("--gres=gpu:8", "--time=00:30:00");
+        assertThat(t.tier("official").fetch()).containsExactly("final_model.int8.ptz");
+        assertThat(t.executor(t.tier("micro"))).isNull();
+    }
+
+    @Test
+    void aBadExecutorTableOrReferenceNamesTheFieldAndWhatIsAccepted() throws Exception {
+        String text = Presets.text("parameter-golf").replace("[tiers.official]\nexecutor = \"local\"", "[tiers.official]\nexecutor = \"runpod:h100x8\"")
+                .replace("[tiers.local]\nexecutor = \"local\"", "[tiers.local]\nexecutor = \"slurm:gpu1\"") + BOX
+                + """
+
+                [executor.bad]
+                kind = "kubernetes"
+
+                [executor.half]
+                kind = "ssh"
+                host = "-oProxyCommand=evil"
+                workdir = "relative/dir"
+                sbatch_args = ["--time=1"]
+                timeout = 3
+                """;
+        assertThatThrownBy(() -> parse(text)).satisfies(e -> assertThat(e.getMessage()).contains(
+                "tiers.official.executor: 'runpod:h100x8' is not an executor; accepted: \"local\" or \"KIND:NAME\" for an [executor.NAME] table (defined: ssh:gpu1, slurm:campus, ssh:half)",
+                "caddie.toml:" + lineOf(text, "executor = \"slurm:gpu1\"") + ": tiers.local.executor: 'slurm:gpu1': [executor.gpu1] is of kind ssh; write \"ssh:gpu1\"",
+                "caddie.toml:" + lineOf(text, "kind = \"kubernetes\"") + ": executor.bad.kind: 'kubernetes' is not an executor kind; accepted: ssh, slurm",
+                "executor.half.host: '-oProxyCommand=evil' is not a host",
+                "executor.half.workdir: 'relative/dir' is not an absolute path",
+                "executor.half.sbatch_args: only a slurm executor takes sbatch_args",
+                "executor.half.timeout: unknown key; accepted: kind, host, ssh_host, workdir"));
+        assertThatThrownBy(() -> parse(Presets.text("parameter-golf") + "\n[executor.x]\nkind = \"ssh\"\n"))
+                .hasMessageContaining("executor.x.host: missing").hasMessageContaining("executor.x.workdir: missing");
     }
 }

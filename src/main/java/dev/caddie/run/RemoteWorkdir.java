@@ -1,0 +1,188 @@
+package dev.caddie.run;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The folder a remote executor owns on its machine, and the steps every remote run takes there.
+ *
+ * <p>A run costs three ssh calls, because each one starts the remote user's login shell (a .bashrc with conda or
+ * pyenv init takes half a second): one ships the commit, checks the pinned files, writes the launcher and starts
+ * it; one follows the log to the end; one fetches the tier's files and removes the folder.
+ *
+ * <p>The commit travels as `git archive` piped into `tar -x`: the remote needs only tar (no git, no access to the
+ * user's repository), gets exactly the committed tree (never stray local edits), and a Parameter Golf script is
+ * tens of kilobytes, so sending it whole costs less than negotiating a delta would. Data stays on the remote, in
+ * the executor's workspace folder.
+ */
+final class RemoteWorkdir {
+    static final String LOG = ".caddie/log", EXIT = ".caddie/exit";
+    /** Marks the follow's last stderr line, which carries the launcher's exit code. */
+    static final String EXIT_MARK = "caddie-exit=";
+    private static final String REJECT_MARK = "caddie-reject: ";
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(10); // hashing big validation shards takes a while
+
+    final RemoteShell shell;
+    String workdir;
+    String workspace;
+
+    RemoteWorkdir(RemoteShell shell, String workdir, String workspace) {
+        this.shell = shell;
+        this.workdir = trim(workdir);
+        this.workspace = trim(workspace);
+    }
+
+    private static String trim(String p) { return p.length() > 1 ? p.replaceAll("/+$", "") : p; }
+
+    /** A path as a bash word: quoted, with a leading ~/ left to the shell. */
+    static String word(String path) {
+        if (path.equals("~")) return "\"$HOME\"";
+        if (path.startsWith("~/")) return "\"$HOME\"/" + RemoteShell.quote(path.substring(2));
+        return RemoteShell.quote(path);
+    }
+
+    /**
+     * Folders written with ~/ become absolute, once: paths handed to the run in its environment are quoted
+     * values, where no shell would expand the tilde.
+     */
+    void resolveHome() throws IOException, InterruptedException {
+        if (!workdir.startsWith("~") && !workspace.startsWith("~")) return;
+        RemoteShell.Result r = shell.exec("printf %s \"$HOME\"");
+        String home = r.out().strip();
+        if (!r.ok() || home.isEmpty()) throw new CannotStartException(shell.describe() + ": could not read $HOME to place " + workdir);
+        if (workdir.startsWith("~")) workdir = home + workdir.substring(1);
+        if (workspace.startsWith("~")) workspace = home + workspace.substring(1);
+    }
+
+    String runDir(String key) { return workdir + "/runs/" + key; }
+
+    /**
+     * Ships the commit checked out in worktree into the run's folder, checks every pinned file there, writes the
+     * launcher and runs launch (a bash line that starts it and prints its pid or job id), in one call. Returns
+     * what launch printed.
+     *
+     * <p>Pinned files are looked up in the run's folder if the commit holds them, else in the executor's
+     * workspace, and must hash to their SHA-256 there too: a remote with other validation data would score
+     * candidates on a different test. The environment file is mode 600 and the launcher removes it once read,
+     * since it may carry a key a tier passes.
+     */
+    String start(Path worktree, String run, Map<String, String> pinned, List<String> command, Map<String, String> env, String launch)
+            throws IOException, InterruptedException {
+        // A worktree with an edit not yet committed (`caddie micro --diff`) ships as that edit: stash create makes a
+        // commit of it without touching the worktree, and prints nothing when there is no edit.
+        String tree = Git.run(worktree, "stash", "create").strip();
+        StringBuilder s = new StringBuilder("set -e; umask 077\n");
+        s.append("rm -rf ").append(word(run)).append(" && mkdir -p ").append(word(run + "/.caddie")).append(" && tar -x -C ").append(word(run)).append('\n');
+        s.append("cd ").append(word(run)).append("\nset +e; bad=0\n");
+        for (Map.Entry<String, String> p : pinned.entrySet()) {
+            String here = RemoteShell.quote(p.getKey()), there = word(workspace + "/" + p.getKey()), name = p.getKey().replace("'", "");
+            s.append("f=").append(here).append("; [ -e \"$f\" ] || f=").append(there)
+                    .append("; if [ ! -f \"$f\" ]; then echo '").append(REJECT_MARK).append(name).append(" is missing (looked in the run folder and in ")
+                    .append(workspace.replace("'", "")).append('/').append(name).append(")' >&2; bad=1")
+                    .append("; else h=$(sha256sum < \"$f\" | cut -c1-64); if [ \"$h\" != ").append(RemoteShell.quote(p.getValue())).append(" ]; then echo \"")
+                    .append(REJECT_MARK).append(name).append(" differs from its pinned SHA-256 ($f hashes to ${h:0:12}...)\" >&2; bad=1; fi; fi\n");
+        }
+        s.append("[ $bad = 0 ] || exit 3\nset -e\n");
+        s.append("echo ").append(b64(envFile(env))).append(" | base64 -d > .caddie/env\n");
+        s.append("echo ").append(b64(launcher(command))).append(" | base64 -d > .caddie/launch.sh\n");
+        s.append(launch).append('\n');
+        Process git = new ProcessBuilder("git", "-C", worktree.toString(), "archive", "--format=tar", tree.isEmpty() ? "HEAD" : tree)
+                .redirectError(ProcessBuilder.Redirect.PIPE).start();
+        RemoteShell.Result r;
+        try (InputStream tar = git.getInputStream()) {
+            r = shell.exec(s.toString(), tar, START_TIMEOUT);
+        }
+        String gitErr = new String(git.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (git.waitFor() != 0) throw new IOException("git archive of " + worktree + " failed: " + gitErr);
+        List<String> bad = r.err().lines().filter(l -> l.startsWith(REJECT_MARK)).map(l -> l.substring(REJECT_MARK.length())).toList();
+        if (r.exit() == 3 && !bad.isEmpty())
+            throw new CannotStartException(RunStatus.REJECTED, "protected files on " + shell.describe() + ": " + String.join("; ", bad)
+                    + ". The remote must hold the evaluation data pinned in caddie.toml [protected]; put it in the executor's workspace (" + workspace + ")");
+        if (!r.ok()) throw new CannotStartException(shell.describe() + ": the run did not start in " + run + ": " + last(r.err() + "\n" + r.out()));
+        return r.out().strip();
+    }
+
+    private static String envFile(Map<String, String> env) {
+        StringBuilder e = new StringBuilder();
+        for (Map.Entry<String, String> x : env.entrySet())
+            if (x.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) e.append("export ").append(x.getKey()).append('=').append(RemoteShell.quote(x.getValue())).append('\n');
+        return e.toString();
+    }
+
+    /** Runs the command in the run's folder and records its exit code in .caddie/exit. */
+    private static String launcher(List<String> command) {
+        return "#!/bin/bash\n# written by Caddie: runs one candidate and records how its command ended\n"
+                + "cd \"$(dirname \"$0\")/..\" || exit 97\n"
+                + ". ./.caddie/env && rm -f ./.caddie/env\n"
+                + String.join(" ", command.stream().map(RemoteShell::quote).toList()) + "\n"
+                + "echo $? > ./.caddie/exit.tmp && mv ./.caddie/exit.tmp ./" + EXIT + "\n";
+    }
+
+    private static String b64(String s) { return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8)); }
+
+    /**
+     * A script that prints the log from byte offset on, live, until the launcher has recorded an exit code or
+     * alive (a bash test, true while the run is queued or running) fails; then the rest of the log, and the exit
+     * code on stderr after EXIT_MARK (empty when the command did not end by itself). It counts the bytes it has
+     * printed, so nothing is lost or shown twice at the end, and a follow that broke resumes at the right byte.
+     */
+    String follow(String run, long offset, String alive) {
+        String log = word(run + "/" + LOG), exit = word(run + "/" + EXIT);
+        return "off=" + offset + "; L=" + log + "; E=" + exit + "\n"
+                + "emit() { n=$(stat -c %s \"$L\" 2>/dev/null || echo 0); if [ \"$n\" -gt \"$off\" ]; then tail -c +$((off + 1)) \"$L\" | head -c $((n - off)); off=$n; fi; }\n"
+                + "while :; do\n"
+                + "  if [ -e \"$E\" ] || ! " + alive + "; then sleep 0.3; emit; break; fi\n"
+                + "  emit; sleep 0.2\n"
+                + "done\n"
+                + "echo \"" + EXIT_MARK + "$(cat \"$E\" 2>/dev/null)\" >&2\n";
+    }
+
+    /** Brings the named files the run wrote into into/ (those that exist), then removes the run's folder unless kept. */
+    void finish(String run, List<String> files, Path into, boolean keep) throws IOException, InterruptedException {
+        if (files.isEmpty()) {
+            if (!keep) shell.exec("rm -rf " + word(run));
+            return;
+        }
+        Files.createDirectories(into);
+        StringBuilder s = new StringBuilder("cd " + word(run) + " || exit 0; for f in");
+        for (String f : files) s.append(' ').append(RemoteShell.quote(f));
+        s.append("; do [ -e \"$f\" ] && printf '%s\\0' \"$f\"; done | tar -c --null -T - -f -");
+        if (!keep) s.append("; cd / && rm -rf ").append(word(run));
+        Process remote = shell.start(s.toString());
+        remote.getOutputStream().close();
+        Process untar = new ProcessBuilder("tar", "-x", "-f", "-", "-C", into.toString()).redirectErrorStream(true).start();
+        try (InputStream in = remote.getInputStream(); var out = untar.getOutputStream()) { in.transferTo(out); }
+        untar.getInputStream().readAllBytes();
+        remote.waitFor();
+        untar.waitFor();
+    }
+
+    void remove(String run) throws IOException, InterruptedException { shell.exec("rm -rf " + word(run)); }
+
+    /**
+     * What keeps runs from working here, for `caddie executors check`: the workdir not writable, the workspace
+     * missing, a program the runs need not installed. Empty when all is well.
+     */
+    List<String> problems(List<String> programs) throws IOException, InterruptedException {
+        StringBuilder s = new StringBuilder("mkdir -p " + word(workdir + "/runs") + " 2>/dev/null && [ -w " + word(workdir + "/runs") + " ] || echo 'workdir " + workdir.replace("'", "") + " cannot be created or written'\n");
+        s.append("[ -d ").append(word(workspace)).append(" ] || echo 'workspace ").append(workspace.replace("'", ""))
+                .append(" does not exist (the task data and untracked protected files are read there)'\n");
+        for (String p : programs) s.append("command -v ").append(p).append(" >/dev/null || echo '").append(p).append(" is not installed'\n");
+        RemoteShell.Result r = shell.exec(s.toString());
+        List<String> out = new ArrayList<>(r.out().lines().filter(l -> !l.isBlank()).toList());
+        if (!r.ok() && out.isEmpty()) out.add("the check itself failed: " + last(r.err()));
+        return out;
+    }
+
+    static String last(String text) {
+        return text.lines().map(String::strip).filter(l -> !l.isEmpty()).reduce((a, b) -> b).orElse("(no message)");
+    }
+}
