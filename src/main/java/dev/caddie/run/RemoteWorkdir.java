@@ -145,16 +145,17 @@ final class RemoteWorkdir {
                 + "echo \"" + EXIT_MARK + "$(cat \"$E\" 2>/dev/null)\" >&2\n";
     }
 
-    /** Brings the named files the run wrote into into/ (those that exist), then removes the run's folder unless kept. */
+    /** Brings the files the run wrote that match the names or glob patterns into into/, then removes the run's folder unless kept. */
     void finish(String run, List<String> files, Path into, boolean keep) throws IOException, InterruptedException {
         if (files.isEmpty()) {
             if (!keep) shell.exec("rm -rf " + word(run));
             return;
         }
         Files.createDirectories(into);
-        StringBuilder s = new StringBuilder("cd " + word(run) + " || exit 0; for f in");
+        // Names may be glob patterns (final_model.*): compgen -G expands a quoted pattern to the files it matches.
+        StringBuilder s = new StringBuilder("cd " + word(run) + " || exit 0; for p in");
         for (String f : files) s.append(' ').append(RemoteShell.quote(f));
-        s.append("; do [ -e \"$f\" ] && printf '%s\\0' \"$f\"; done | tar -c --null -T - -f -");
+        s.append("; do compgen -G \"$p\" || true; done | sort -u | tr '\\n' '\\0' | tar -c --null -T - -f -");
         if (!keep) s.append("; cd / && rm -rf ").append(word(run));
         Process remote = shell.start(s.toString());
         remote.getOutputStream().close();

@@ -10,7 +10,8 @@ import java.util.Map;
  * @param passEnv names of Caddie's environment variables that hold credentials and that this tier's runs get
  *                (e.g. HF_TOKEN); every other secret-looking variable is kept from the run
  * @param executor "local", or "KIND:NAME" for an [executor.NAME] table (ssh:gpu1, slurm:campus)
- * @param fetch    files a remote run writes (relative to its folder) that are brought back beside its log
+ * @param fetch    files a remote run writes (relative to its folder; glob patterns such as final_model.* too) that are
+ *                 brought back beside its log
  */
 public record Tier(String name, String executor, List<String> command, Map<String, String> env, int timeoutSeconds,
                    double costPerHour, List<String> passEnv, List<String> fetch) {
