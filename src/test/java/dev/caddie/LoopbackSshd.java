@@ -60,6 +60,7 @@ public final class LoopbackSshd implements AutoCloseable {
                 StrictModes no
                 MaxStartups 100:30:200
                 MaxSessions 100
+                AcceptEnv SLURM_CONF
                 """.formatted(port, dir.resolve("host_ed25519"), dir.resolve("sshd.pid"), dir.resolve("authorized_keys")));
         Files.writeString(dir.resolve("known_hosts"), "[127.0.0.1]:" + port + " " + String.join(" ",
                 List.of(Files.readString(dir.resolve("host_ed25519.pub")).strip().split(" ")).subList(0, 2)) + "\n");

@@ -92,7 +92,7 @@ final class RemoteWorkdir {
         }
         s.append("[ $bad = 0 ] || exit 3\nset -e\n");
         s.append("echo ").append(b64(envFile(env))).append(" | base64 -d > .caddie/env\n");
-        s.append("echo ").append(b64(launcher(command))).append(" | base64 -d > .caddie/launch.sh\n");
+        s.append("echo ").append(b64(launcher(run, command))).append(" | base64 -d > .caddie/launch.sh\n");
         s.append(launch).append('\n');
         Process git = new ProcessBuilder("git", "-C", worktree.toString(), "archive", "--format=tar", tree.isEmpty() ? "HEAD" : tree)
                 .redirectError(ProcessBuilder.Redirect.PIPE).start();
@@ -106,7 +106,7 @@ final class RemoteWorkdir {
         if (r.exit() == 3 && !bad.isEmpty())
             throw new CannotStartException(RunStatus.REJECTED, "protected files on " + shell.describe() + ": " + String.join("; ", bad)
                     + ". The remote must hold the evaluation data pinned in caddie.toml [protected]; put it in the executor's workspace (" + workspace + ")");
-        if (!r.ok()) throw new CannotStartException(shell.describe() + ": the run did not start in " + run + ": " + last(r.err() + "\n" + r.out()));
+        if (!r.ok()) throw new CannotStartException(shell.describe() + ": the run did not start in " + run + ": " + last(r.err() + "\n" + r.out(), 3));
         return r.out().strip();
     }
 
@@ -118,9 +118,10 @@ final class RemoteWorkdir {
     }
 
     /** Runs the command in the run's folder and records its exit code in .caddie/exit. */
-    private static String launcher(List<String> command) {
+    private static String launcher(String run, List<String> command) {
+        // cd by name: Slurm runs a copy of this file from its spool folder, not from here.
         return "#!/bin/bash\n# written by Caddie: runs one candidate and records how its command ended\n"
-                + "cd \"$(dirname \"$0\")/..\" || exit 97\n"
+                + "cd " + word(run) + " || exit 97\n"
                 + ". ./.caddie/env && rm -f ./.caddie/env\n"
                 + String.join(" ", command.stream().map(RemoteShell::quote).toList()) + "\n"
                 + "echo $? > ./.caddie/exit.tmp && mv ./.caddie/exit.tmp ./" + EXIT + "\n";
@@ -183,7 +184,11 @@ final class RemoteWorkdir {
         return out;
     }
 
-    static String last(String text) {
-        return text.lines().map(String::strip).filter(l -> !l.isEmpty()).reduce((a, b) -> b).orElse("(no message)");
+    static String last(String text) { return last(text, 1); }
+
+    /** The last n non-blank lines, joined: what a tool said last, where its error usually is (sbatch says it twice). */
+    static String last(String text, int n) {
+        List<String> l = text.lines().map(String::strip).filter(x -> !x.isEmpty()).toList();
+        return l.isEmpty() ? "(no message)" : String.join(" / ", l.subList(Math.max(0, l.size() - n), l.size()));
     }
 }

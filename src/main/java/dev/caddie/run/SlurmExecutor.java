@@ -127,7 +127,7 @@ public final class SlurmExecutor implements Executor {
         args.addAll(spec.sbatchArgs());
         args.addAll(List.of("--wrap", "true"));
         RemoteShell.Result r = dir.shell.exec(String.join(" ", args.stream().map(RemoteShell::quote).toList()));
-        if (!r.ok()) problems.add("sbatch --test-only with sbatch_args " + spec.sbatchArgs() + " was refused: " + RemoteWorkdir.last(r.err() + "\n" + r.out()));
+        if (!r.ok()) problems.add("sbatch --test-only with sbatch_args " + spec.sbatchArgs() + " was refused: " + RemoteWorkdir.last(r.err() + "\n" + r.out(), 3));
         return problems;
     }
 }
