@@ -174,4 +174,14 @@ class TaskSpecReaderTest {
         assertThatThrownBy(() -> parse(Presets.text("parameter-golf") + "\n[executor.x]\nkind = \"ssh\"\n"))
                 .hasMessageContaining("executor.x.host: missing").hasMessageContaining("executor.x.workdir: missing");
     }
+
+    @Test
+    void theParameterGolfPresetsExecutorExamplesParseOnceUncommented() throws Exception {
+        String text = Presets.text("parameter-golf").replaceAll("(?m)^# (\\[executor\\.|kind =|host =|ssh_host =|workdir =|workspace =|sbatch_args =)", "$1")
+                .replace("[tiers.local]\nexecutor = \"local\"", "[tiers.local]\nexecutor = \"ssh:gpu1\"");
+        TaskSpec t = parse(text);
+        assertThat(t.executors()).containsOnlyKeys("gpu1", "campus");
+        assertThat(t.executor(t.tier("local")).workspace()).isEqualTo("/root/parameter-golf");
+        assertThat(t.executors().get("campus").workspace()).isEqualTo("~/parameter-golf");
+    }
 }
