@@ -138,6 +138,27 @@ class RemoteTierTest {
     }
 
     @Test
+    void anUnreachableHostStopsTheLoopWithSshsWordsAndTheCandidateIsNotCountedAsACrash() throws Exception {
+        Path ws = workspace("unused");
+        int closed;
+        try (var s = new java.net.ServerSocket(0)) { closed = s.getLocalPort(); }
+        Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml"))
+                .replace("ssh_options = [\"-F\", \"" + sshd.sshOptions().get(1) + "\"]", "ssh_options = [\"-F\", \"/dev/null\", \"-p\", \"" + closed + "\"]")
+                .replace("host = \"" + LoopbackSshd.HOST + "\"", "host = \"127.0.0.1\""));
+        Process p = CaddieProcessTestSupport.caddie(ws, tmp.resolve("out.txt"), "run", "--tier", "test", "--experiments", "3", "--tag", "u");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String out = Files.readString(tmp.resolve("out.txt"));
+        assertThat(p.exitValue()).as(out).isEqualTo(1);
+        assertThat(out).contains("the ssh:box executor failed (unreachable)").contains("Connection refused").contains("caddie executors check");
+        try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
+            List<Experiment> all = l.experiments("u");
+            assertThat(all).hasSize(1);
+            assertThat(all.get(0).run().status()).isEqualTo("unreachable");
+            assertThat(all.get(0).verdict().verdict()).isEqualTo(Verdict.INTERRUPTED);
+        }
+    }
+
+    @Test
     void executorsCheckSaysReadyOrWhatIsWrongAndExitsNonZero() throws Exception {
         Path ws = workspace("unused");
         Process ok = CaddieProcessTestSupport.caddie(ws, tmp.resolve("ok.txt"), "executors", "check");
