@@ -22,7 +22,7 @@ final class RemoteRun implements RunHandle {
 
     /** What differs between executors: how to tell the run is alive, how to stop it, how it ended. */
     interface Control {
-        /** A bash test, true while the run is queued or running. */
+        /** A bash test on $ID (the pid or job id), true while the run is queued or running. */
         String alive();
 
         void kill() throws IOException, InterruptedException;
@@ -37,6 +37,7 @@ final class RemoteRun implements RunHandle {
     private final String run;
     private final Control control;
     private final String remote;
+    private final RemoteWorkdir.Started started;
     private final List<String> fetch;
     private final Path filesDir;
     private final boolean keep;
@@ -46,8 +47,10 @@ final class RemoteRun implements RunHandle {
     private volatile Ending ending;
     private volatile boolean killed;
 
-    RemoteRun(RemoteWorkdir dir, String run, Control control, String remote, List<String> fetch, Path filesDir, boolean keep) throws IOException {
+    RemoteRun(RemoteWorkdir dir, String run, RemoteWorkdir.Started started, Control control, String remote, List<String> fetch, Path filesDir,
+              boolean keep) throws IOException {
         this.dir = dir;
+        this.started = started;
         this.run = run;
         this.control = control;
         this.remote = remote;
@@ -57,6 +60,9 @@ final class RemoteRun implements RunHandle {
         this.sink = new PipedOutputStream(out);
         Thread.ofPlatform().daemon().name("caddie-follow").start(this::pump);
     }
+
+    /** Whether the follow removes the run's folder itself: nothing to fetch and nothing to keep. */
+    private boolean cleanup() { return fetch.isEmpty() && !keep; }
 
     @Override public long pid() { return -1; }
     @Override public String startedAt() { return null; }
@@ -94,14 +100,24 @@ final class RemoteRun implements RunHandle {
         Integer code = null;
         try {
             Integer launcherExit;
+            boolean first = true;
             while (true) {
-                Process f = dir.shell.start(dir.follow(run, offset, control.alive()));
-                f.getOutputStream().close();
-                StringBuilder err = new StringBuilder();
-                Thread errReader = Thread.ofVirtual().start(() -> {
-                    try (InputStream e = f.getErrorStream()) { err.append(new String(e.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)); }
-                    catch (IOException ignored) {}
-                });
+                Process f;
+                StringBuffer err;
+                if (first) {
+                    f = started.follow();
+                    err = started.err();
+                    first = false;
+                } else {
+                    f = dir.shell.start(dir.follow(run, offset, control.alive(), started.id(), cleanup()));
+                    f.getOutputStream().close();
+                    StringBuffer e2 = new StringBuffer();
+                    err = e2;
+                    Thread.ofVirtual().start(() -> {
+                        try (InputStream e = f.getErrorStream()) { e2.append(new String(e.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)); }
+                        catch (IOException ignored) {}
+                    });
+                }
                 try (InputStream in = f.getInputStream()) {
                     byte[] buf = new byte[8192];
                     for (int n; (n = in.read(buf)) > 0; ) {
@@ -111,7 +127,7 @@ final class RemoteRun implements RunHandle {
                     }
                 }
                 int status = f.waitFor();
-                errReader.join(5000);
+                for (int i = 0; i < 50 && !err.toString().contains(RemoteWorkdir.EXIT_MARK) && status != 255; i++) Thread.sleep(20); // stderr may trail stdout
                 String mark = err.toString().lines().filter(l -> l.startsWith(RemoteWorkdir.EXIT_MARK)).reduce((a, b) -> b).orElse(null);
                 if (mark != null) {
                     String v = mark.substring(RemoteWorkdir.EXIT_MARK.length()).strip();

@@ -58,7 +58,10 @@ public final class RemoteShell {
         Path mux = controlDir();
         if (mux != null) cmd.addAll(List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + mux + "/%C", "-o", "ControlPersist=120"));
         cmd.add(host);
-        cmd.add("bash -c " + quote(script));
+        // The login shell there has read the user's rc files once (their PATH, conda, modules reach the run through
+        // it); --norc keeps bash from reading .bashrc a second time, which under ssh it otherwise does, at half a
+        // second a time on a box with conda or pyenv init.
+        cmd.add("bash --norc --noprofile -c " + quote(script));
         return cmd;
     }
 

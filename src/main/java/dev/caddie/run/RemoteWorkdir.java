@@ -27,7 +27,7 @@ final class RemoteWorkdir {
     static final String LOG = ".caddie/log", EXIT = ".caddie/exit";
     /** Marks the follow's last stderr line, which carries the launcher's exit code. */
     static final String EXIT_MARK = "caddie-exit=";
-    private static final String REJECT_MARK = "caddie-reject: ";
+    private static final String REJECT_MARK = "caddie-reject: ", STARTED_MARK = "caddie-started=";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(10); // hashing big validation shards takes a while
 
     final RemoteShell shell;
@@ -64,24 +64,31 @@ final class RemoteWorkdir {
 
     String runDir(String key) { return workdir + "/runs/" + key; }
 
+    /** A run just started: its id on the machine (pid or job id), and the follow already streaming its log. */
+    record Started(String id, Process follow, StringBuffer err) {}
+
     /**
      * Ships the commit checked out in worktree into the run's folder, checks every pinned file there, writes the
-     * launcher and runs launch (a bash line that starts it and prints its pid or job id), in one call. Returns
-     * what launch printed.
+     * launcher, runs launch (bash that starts it and sets ID to its pid or job id) and goes on following the log,
+     * all in one call: stdout is the log from its first byte, stderr says when it started and, at the end, how it
+     * ended. Returns once it has started.
      *
      * <p>Pinned files are looked up in the run's folder if the commit holds them, else in the executor's
      * workspace, and must hash to their SHA-256 there too: a remote with other validation data would score
      * candidates on a different test. The environment file is mode 600 and the launcher removes it once read,
      * since it may carry a key a tier passes.
+     *
+     * @param alive   a bash test on $ID, true while the run is queued or running
+     * @param cleanup remove the run's folder after the follow (nothing to fetch, nothing kept)
      */
-    String start(Path worktree, String run, Map<String, String> pinned, List<String> command, Map<String, String> env, String launch)
-            throws IOException, InterruptedException {
+    Started start(Path worktree, String run, Map<String, String> pinned, List<String> command, Map<String, String> env, String launch,
+                  String alive, boolean cleanup) throws IOException, InterruptedException {
         // A worktree with an edit not yet committed (`caddie micro --diff`) ships as that edit: stash create makes a
         // commit of it without touching the worktree, and prints nothing when there is no edit.
         String tree = Git.run(worktree, "stash", "create").strip();
         StringBuilder s = new StringBuilder("set -e; umask 077\n");
         s.append("rm -rf ").append(word(run)).append(" && mkdir -p ").append(word(run + "/.caddie")).append(" && tar -x -C ").append(word(run)).append('\n');
-        s.append("cd ").append(word(run)).append("\nset +e; bad=0\n");
+        s.append("exec < /dev/null; cd ").append(word(run)).append("\nset +e; bad=0\n");
         for (Map.Entry<String, String> p : pinned.entrySet()) {
             String here = RemoteShell.quote(p.getKey()), there = word(workspace + "/" + p.getKey()), name = p.getKey().replace("'", "");
             s.append("f=").append(here).append("; [ -e \"$f\" ] || f=").append(there)
@@ -93,21 +100,49 @@ final class RemoteWorkdir {
         s.append("[ $bad = 0 ] || exit 3\nset -e\n");
         s.append("echo ").append(b64(envFile(env))).append(" | base64 -d > .caddie/env\n");
         s.append("echo ").append(b64(launcher(run, command))).append(" | base64 -d > .caddie/launch.sh\n");
-        s.append(launch).append('\n');
+        s.append(launch).append("\nset +e\necho \"").append(STARTED_MARK).append("$ID\" >&2\n");
+        s.append(followBody(run, 0, alive, cleanup));
         Process git = new ProcessBuilder("git", "-C", worktree.toString(), "archive", "--format=tar", tree.isEmpty() ? "HEAD" : tree)
                 .redirectError(ProcessBuilder.Redirect.PIPE).start();
-        RemoteShell.Result r;
-        try (InputStream tar = git.getInputStream()) {
-            r = shell.exec(s.toString(), tar, START_TIMEOUT);
+        Process p = shell.start(s.toString());
+        Thread.ofVirtual().start(() -> {
+            try (InputStream tar = git.getInputStream(); var o = p.getOutputStream()) { tar.transferTo(o); } catch (IOException ignored) {}
+        });
+        StringBuffer err = new StringBuffer();
+        java.util.concurrent.CompletableFuture<String> started = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    err.append(line).append('\n');
+                    if (line.startsWith(STARTED_MARK)) started.complete(line.substring(STARTED_MARK.length()).strip());
+                }
+            } catch (IOException ignored) {
+                // the process ended: its exit status says why
+            } finally {
+                started.complete(null);
+            }
+        });
+        String id;
+        try {
+            id = started.get(START_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            p.destroyForcibly();
+            throw new CannotStartException(RunStatus.UNREACHABLE, shell.describe() + ": the run did not start within " + START_TIMEOUT.toMinutes() + " minutes");
         }
         String gitErr = new String(git.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (git.waitFor() != 0) throw new IOException("git archive of " + worktree + " failed: " + gitErr);
-        List<String> bad = r.err().lines().filter(l -> l.startsWith(REJECT_MARK)).map(l -> l.substring(REJECT_MARK.length())).toList();
-        if (r.exit() == 3 && !bad.isEmpty())
+        if (git.waitFor() != 0) {
+            p.destroyForcibly();
+            throw new IOException("git archive of " + worktree + " failed: " + gitErr);
+        }
+        if (id != null && !id.isEmpty()) return new Started(id, p, err);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = p.waitFor();
+        if (!shell.isLocal() && exit == 255) throw shell.connectionFailure(err.toString());
+        List<String> bad = err.toString().lines().filter(l -> l.startsWith(REJECT_MARK)).map(l -> l.substring(REJECT_MARK.length())).toList();
+        if (exit == 3 && !bad.isEmpty())
             throw new CannotStartException(RunStatus.REJECTED, "protected files on " + shell.describe() + ": " + String.join("; ", bad)
                     + ". The remote must hold the evaluation data pinned in caddie.toml [protected]; put it in the executor's workspace (" + workspace + ")");
-        if (!r.ok()) throw new CannotStartException(shell.describe() + ": the run did not start in " + run + ": " + last(r.err() + "\n" + r.out(), 3));
-        return r.out().strip();
+        throw new CannotStartException(shell.describe() + ": the run did not start in " + run + ": " + last(err + "\n" + out, 3));
     }
 
     private static String envFile(Map<String, String> env) {
@@ -129,29 +164,32 @@ final class RemoteWorkdir {
 
     private static String b64(String s) { return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8)); }
 
+    /** A follow picked up again at byte offset (after a dropped connection), for the run whose id is id. */
+    String follow(String run, long offset, String alive, String id, boolean cleanup) {
+        return "ID=" + RemoteShell.quote(id) + "\n" + followBody(run, offset, alive, cleanup);
+    }
+
     /**
-     * A script that prints the log from byte offset on, live, until the launcher has recorded an exit code or
-     * alive (a bash test, true while the run is queued or running) fails; then the rest of the log, and the exit
-     * code on stderr after EXIT_MARK (empty when the command did not end by itself). It counts the bytes it has
-     * printed, so nothing is lost or shown twice at the end, and a follow that broke resumes at the right byte.
+     * Prints the log from byte offset on, live, until the launcher has recorded an exit code or alive fails; then
+     * the rest, and the exit code on stderr after EXIT_MARK (empty when the command did not end by itself). It
+     * counts the bytes it has printed, so nothing is lost or shown twice at the end, and a follow that broke
+     * resumes at the right byte.
      */
-    String follow(String run, long offset, String alive) {
+    private static String followBody(String run, long offset, String alive, boolean cleanup) {
         String log = word(run + "/" + LOG), exit = word(run + "/" + EXIT);
         return "off=" + offset + "; L=" + log + "; E=" + exit + "\n"
                 + "emit() { n=$(stat -c %s \"$L\" 2>/dev/null || echo 0); if [ \"$n\" -gt \"$off\" ]; then tail -c +$((off + 1)) \"$L\" | head -c $((n - off)); off=$n; fi; }\n"
                 + "while :; do\n"
-                + "  if [ -e \"$E\" ] || ! " + alive + "; then sleep 0.3; emit; break; fi\n"
+                + "  if [ -e \"$E\" ] || ! " + alive + "; then emit; break; fi\n"
                 + "  emit; sleep 0.2\n"
                 + "done\n"
-                + "echo \"" + EXIT_MARK + "$(cat \"$E\" 2>/dev/null)\" >&2\n";
+                + "echo \"" + EXIT_MARK + "$(cat \"$E\" 2>/dev/null)\" >&2\n"
+                + (cleanup ? "cd / && rm -rf " + word(run) + "\n" : "");
     }
 
     /** Brings the files the run wrote that match the names or glob patterns into into/, then removes the run's folder unless kept. */
     void finish(String run, List<String> files, Path into, boolean keep) throws IOException, InterruptedException {
-        if (files.isEmpty()) {
-            if (!keep) shell.exec("rm -rf " + word(run));
-            return;
-        }
+        if (files.isEmpty()) return; // the follow removed the folder, or it is kept
         Files.createDirectories(into);
         // Names may be glob patterns (final_model.*): compgen -G expands a quoted pattern to the files it matches.
         StringBuilder s = new StringBuilder("cd " + word(run) + " || exit 0; for p in");

@@ -27,6 +27,9 @@ public final class SlurmExecutor implements Executor {
     /** States in which the job may still write to its log. */
     private static final String LIVE = "PENDING|CONFIGURING|RUNNING|COMPLETING|SUSPENDED|REQUEUED|REQUEUE_HOLD|RESIZING|SIGNALING|STAGE_OUT|STOPPED";
 
+    /** squeue failing (a busy controller) counts as alive: only Slurm saying the job is over ends the follow. */
+    private static final String ALIVE = "{ s=$(squeue -h -j \"$ID\" -o %T 2>/dev/null) || s=RUNNING; echo \"$s\" | grep -Eqx '" + LIVE + "'; }";
+
     private final ExecutorSpec spec;
     private final RemoteWorkdir dir;
 
@@ -49,23 +52,27 @@ public final class SlurmExecutor implements Executor {
                     "--chdir=" + runDir));
             args.addAll(spec.sbatchArgs());
             args.add(runDir + "/.caddie/launch.sh");
-            String said;
+            // sbatch's own words go to stderr when it refuses, where the start call reads them.
+            String launch = "if ! ID=$(" + String.join(" ", args.stream().map(RemoteShell::quote).toList()) + " 2>&1); then echo \"$ID\" >&2; exit 4; fi; ID=${ID##*$'\\n'}; ID=${ID%%;*}";
+            boolean cleanup = run.fetch().isEmpty() && !spec.keepRuns();
+            RemoteWorkdir.Started st;
             try {
-                said = dir.start(run.workdir(), runDir, run.protectedFiles(), run.command(), Remotes.remoteEnv(run, dir.workspace, runDir),
-                        String.join(" ", args.stream().map(RemoteShell::quote).toList()) + " 2>&1");
+                st = dir.start(run.workdir(), runDir, run.protectedFiles(), run.command(), Remotes.remoteEnv(run, dir.workspace, runDir), launch, ALIVE, cleanup);
             } catch (CannotStartException e) {
                 if (e.status() != RunStatus.NOT_STARTED || !e.getMessage().contains("sbatch: ")) throw e;
                 throw new CannotStartException(RunStatus.PROVISION_FAILED, "sbatch on " + dir.shell.describe() + " refused the job: "
                         + e.getMessage().substring(e.getMessage().indexOf("sbatch: ")) + " (sbatch_args in [executor." + spec.name() + "]: " + spec.sbatchArgs() + ")");
             }
-            Matcher m = JOB_ID.matcher(said.lines().reduce((a, b) -> b).orElse("").strip());
-            if (!m.matches())
-                throw new CannotStartException(RunStatus.PROVISION_FAILED, "sbatch on " + dir.shell.describe() + " did not give a job id: " + said);
+            Matcher m = JOB_ID.matcher(st.id());
+            if (!m.matches()) {
+                st.follow().destroyForcibly();
+                throw new CannotStartException(RunStatus.PROVISION_FAILED, "sbatch on " + dir.shell.describe() + " did not give a job id: " + st.id());
+            }
             String job = m.group(1);
             Map<String, Object> handle = new LinkedHashMap<>();
             handle.put("dir", runDir);
             handle.put("job", job);
-            return new RemoteRun(dir, runDir, control(job), JSON.writeValueAsString(handle), run.fetch(), Remotes.filesDir(run), spec.keepRuns());
+            return new RemoteRun(dir, runDir, st, control(job), JSON.writeValueAsString(handle), run.fetch(), Remotes.filesDir(run), spec.keepRuns());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CannotStartException(RunStatus.INTERRUPTED, "interrupted while submitting the run on " + dir.shell.describe());
@@ -74,8 +81,7 @@ public final class SlurmExecutor implements Executor {
 
     private RemoteRun.Control control(String job) {
         return new RemoteRun.Control() {
-            // squeue failing (a busy controller) counts as alive: only Slurm saying the job is over ends the follow.
-            @Override public String alive() { return "{ s=$(squeue -h -j " + job + " -o %T 2>/dev/null) || s=RUNNING; echo \"$s\" | grep -Eqx '" + LIVE + "'; }"; }
+            @Override public String alive() { return ALIVE; }
 
             @Override public void kill() throws IOException, InterruptedException { dir.shell.exec("scancel " + job + " 2>/dev/null; true"); }
 

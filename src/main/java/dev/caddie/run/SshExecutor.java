@@ -15,6 +15,7 @@ import java.util.Map;
  */
 public final class SshExecutor implements Executor {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ALIVE = "kill -0 \"$ID\" 2>/dev/null";
     private final ExecutorSpec spec;
     private final RemoteWorkdir dir;
 
@@ -32,18 +33,20 @@ public final class SshExecutor implements Executor {
         try {
             dir.resolveHome();
             String runDir = dir.runDir(key);
-            String said = dir.start(run.workdir(), runDir, run.protectedFiles(), run.command(), Remotes.remoteEnv(run, dir.workspace, runDir),
-                    "{ setsid bash .caddie/launch.sh > " + RemoteWorkdir.LOG + " 2>&1 < /dev/null & } && echo $!");
+            boolean cleanup = run.fetch().isEmpty() && !spec.keepRuns();
+            RemoteWorkdir.Started st = dir.start(run.workdir(), runDir, run.protectedFiles(), run.command(), Remotes.remoteEnv(run, dir.workspace, runDir),
+                    "{ setsid bash .caddie/launch.sh > " + RemoteWorkdir.LOG + " 2>&1 < /dev/null & }; ID=$!", ALIVE, cleanup);
             long pid;
             try {
-                pid = Long.parseLong(said.lines().reduce((a, b) -> b).orElse("").strip());
+                pid = Long.parseLong(st.id());
             } catch (NumberFormatException e) {
-                throw new CannotStartException(dir.shell.describe() + ": the run did not start in " + runDir + ": " + said);
+                st.follow().destroyForcibly();
+                throw new CannotStartException(dir.shell.describe() + ": the run did not start in " + runDir + ": no pid (" + st.id() + ")");
             }
             Map<String, Object> handle = new LinkedHashMap<>();
             handle.put("dir", runDir);
             handle.put("pid", pid);
-            return new RemoteRun(dir, runDir, control(runDir, pid), JSON.writeValueAsString(handle), run.fetch(),
+            return new RemoteRun(dir, runDir, st, control(runDir, pid), JSON.writeValueAsString(handle), run.fetch(),
                     Remotes.filesDir(run), spec.keepRuns());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -53,7 +56,7 @@ public final class SshExecutor implements Executor {
 
     private RemoteRun.Control control(String runDir, long pid) {
         return new RemoteRun.Control() {
-            @Override public String alive() { return "kill -0 " + pid + " 2>/dev/null"; }
+            @Override public String alive() { return ALIVE; }
 
             @Override public void kill() throws IOException, InterruptedException { dir.shell.exec(killScript(runDir, pid)); }
 
