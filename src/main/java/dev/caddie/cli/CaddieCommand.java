@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Autonomous research for constrained training challenges (Parameter Golf).",
         subcommands = {InitCommand.class, RunCommand.class, DemoCommand.class, MicroCommand.class, PromoteCommand.class, BudgetCommand.class, CalibrateCommand.class, TournamentCommand.class,
                 CheckCommand.class, SignificanceCommand.class, TriageCommand.class, CompareCommand.class, LintCommand.class, SubmitCommand.class, HypothesesCommand.class, MailCommand.class, SuperviseCommand.class, ParseCommand.class, LedgerCommand.class, DataCommand.class,
-                TinyGolfCommand.class, ExecutorsCommand.class, HelpCommand.class})
+                TinyGolfCommand.class, ExecutorsCommand.class, PodsCommand.class, HelpCommand.class})
 public final class CaddieCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

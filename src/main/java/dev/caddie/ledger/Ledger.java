@@ -197,6 +197,11 @@ public final class Ledger implements AutoCloseable {
         update("UPDATE runs SET pid=?, pid_started_at=? WHERE id=?", pid, pidStartedAt, runId);
     }
 
+    /** The handles of remote runs the ledger shows as going. */
+    public java.util.Set<String> liveRemotes() {
+        return new java.util.HashSet<>(query("SELECT remote FROM runs WHERE status='running' AND remote IS NOT NULL", rs -> rs.getString(1)));
+    }
+
     /** Records where a remote run lives (the executor's handle), so a later Caddie can stop it if this one dies. */
     public void runRemote(long runId, String remote) { update("UPDATE runs SET remote=? WHERE id=?", remote, runId); }
 

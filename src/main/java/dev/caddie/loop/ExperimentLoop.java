@@ -85,6 +85,7 @@ public final class ExperimentLoop {
             Git.requireRepo(task.workspace());
             Tier tier = task.tier(opt.tier());
             for (Long id : ledger.recoverInterrupted(runner.executors())) listener.note("run " + id + " was left running by a Caddie that died: marked interrupted");
+            for (String reaped : runner.executors().reapAll(task.workspace(), ledger.liveRemotes())) listener.note(reaped);
             // Stopped between its commit and its verdict (Ctrl-C while gating): it gets one, so no candidate stays blank.
             for (Experiment e : ledger.experiments(opt.tag()))
                 if (e.verdict() == null && (e.run() == null || !e.run().status().equals("running")))

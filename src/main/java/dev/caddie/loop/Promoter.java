@@ -75,6 +75,7 @@ public final class Promoter {
     /** Works through the queue of a tag until it is empty, the budget refuses, or max promotions are done. */
     public List<String> run(String tag, int max, long seed) throws IOException, InterruptedException {
         for (Long id : ledger.recoverInterrupted(runner.executors())) listener.note("run " + id + " was left running by a Caddie that died: marked interrupted");
+        for (String reaped : runner.executors().reapAll(task.workspace(), ledger.liveRemotes())) listener.note(reaped);
         BudgetSettings b = task.budget();
         Tier tier = task.tier(b.promoteTier());
         List<String> said = new ArrayList<>();

@@ -21,4 +21,12 @@ public interface Executor {
      * cannot be reached or refuses the key throws CannotStartException with its own message.
      */
     default List<String> check() throws IOException, InterruptedException { return List.of(); }
+
+    /**
+     * Ends what this executor holds for the workspace that no live run owns (RunPod pods of a dead Caddie), given the
+     * remote handles of the runs still going; returns what it ended. Machines Caddie does not rent have nothing to reap.
+     */
+    default List<String> reap(java.nio.file.Path workspace, java.util.Set<String> liveRemotes) throws IOException, InterruptedException {
+        return List.of();
+    }
 }

@@ -14,10 +14,31 @@ import java.util.List;
  * @param sshOptions extra ssh arguments (e.g. ["-F", "/path/ssh_config"] or ["-p", "2222"])
  * @param sbatchArgs Slurm only: arguments for sbatch (--gres, --time, --partition)
  * @param keepRuns   keep each run's remote folder after its log and files are fetched (default: removed)
+ * @param pod        RunPod only: the pod each run rents; null for other kinds
  */
 public record ExecutorSpec(String name, String kind, String host, String workdir, String workspace, List<String> sshOptions,
-                           List<String> sbatchArgs, boolean keepRuns) {
-    public static final List<String> KINDS = List.of("ssh", "slurm");
+                           List<String> sbatchArgs, boolean keepRuns, Pod pod) {
+    public static final List<String> KINDS = List.of("ssh", "slurm", "runpod");
+
+    /**
+     * A RunPod pod as a run rents it.
+     *
+     * @param apiKeyEnv     the environment variable holding the API key (never the key itself in caddie.toml)
+     * @param setup         shell commands run on the pod before the run (clone the data, install); their output is kept in the run's log
+     * @param maxPodMinutes the pod terminates itself after this, whatever happens to Caddie
+     * @param apiUrl        the API's base URL (RunPod's own unless a mirror or a test server is named)
+     */
+    public record Pod(String apiKeyEnv, String gpuType, int gpuCount, String image, String cloud, int diskGb, List<String> setup,
+                      int maxPodMinutes, String apiUrl) {
+        public Pod {
+            setup = setup == null ? List.of() : List.copyOf(setup);
+        }
+    }
+
+    public ExecutorSpec(String name, String kind, String host, String workdir, String workspace, List<String> sshOptions,
+                        List<String> sbatchArgs, boolean keepRuns) {
+        this(name, kind, host, workdir, workspace, sshOptions, sbatchArgs, keepRuns, null);
+    }
 
     public ExecutorSpec {
         sshOptions = sshOptions == null ? List.of() : List.copyOf(sshOptions);

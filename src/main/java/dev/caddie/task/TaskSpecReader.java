@@ -25,7 +25,8 @@ public final class TaskSpecReader {
             "metric", List.of("name", "direction"),
             "limits", List.of("artifact_bytes", "script_lines", "train_seconds"),
             "tiers.*", List.of("executor", "command", "env", "timeout_seconds", "cost_per_hour", "pass_env", "fetch"),
-            "executor.*", List.of("kind", "host", "ssh_host", "workdir", "workspace", "ssh_options", "sbatch_args", "keep_runs"),
+            "executor.*", List.of("kind", "host", "ssh_host", "workdir", "workspace", "ssh_options", "sbatch_args", "keep_runs",
+                    "api_key_env", "gpu_type", "gpu_count", "image", "cloud", "disk_gb", "setup", "max_pod_minutes", "api_url"),
             "search.*", List.of("kind", "low", "high", "choices", "default"),
             "loop", List.of("tier", "keep_margin", "micro_first", "keep_rule", "sota", "sota_fraction", "noise_seeds", "noise_k", "abort_k",
                     "max_consecutive_failures"),
@@ -196,6 +197,12 @@ public final class TaskSpecReader {
                 problem(p + ".kind", "'" + kind + "' is not an executor kind; accepted: " + String.join(", ", ExecutorSpec.KINDS));
                 continue;
             }
+            if (kind.equals("runpod")) {
+                out.put(e.getKey(), runpod(p, e.getKey(), x));
+                continue;
+            }
+            for (String k : List.of("api_key_env", "gpu_type", "gpu_count", "image", "cloud", "disk_gb", "setup", "max_pod_minutes", "api_url"))
+                if (x.has(k)) problem(p + "." + k, "only a runpod executor takes " + k);
             boolean ssh = kind.equals("ssh");
             String wrongHost = ssh ? "ssh_host" : "host";
             if (x.has(wrongHost)) problem(p + "." + wrongHost, "a " + kind + " executor takes " + (ssh ? "host" : "ssh_host (the login node; leave it out to submit on this machine)") + ", not " + wrongHost);
@@ -215,6 +222,29 @@ public final class TaskSpecReader {
                     strings(x, p + ".sbatch_args", false), bool(x, p + ".keep_runs", false)));
         }
         return out;
+    }
+
+    /** A runpod executor: a pod per run, reached over ssh once it runs; the key stays in the environment. */
+    private ExecutorSpec runpod(String p, String name, JsonNode x) {
+        for (String k : List.of("host", "ssh_host", "sbatch_args"))
+            if (x.has(k)) problem(p + "." + k, "a runpod executor takes no " + k + ": the pod's address comes from RunPod's API");
+        String keyEnv = x.has("api_key_env") ? string(x, p + ".api_key_env", null) : "RUNPOD_API_KEY";
+        if (keyEnv != null && !keyEnv.matches("[A-Za-z_][A-Za-z0-9_]*"))
+            problem(p + ".api_key_env", "'" + keyEnv + "' is not an environment variable name; accepted: the name of the variable that holds the key, such as RUNPOD_API_KEY (never the key itself)");
+        if (keyEnv != null) Secrets.register(keyEnv);
+        String gpu = string(x, p + ".gpu_type", null);
+        int count = (int) (x.has("gpu_count") ? integer(x, p + ".gpu_count", 1, 8) : 1);
+        String image = string(x, p + ".image", null);
+        String cloud = x.has("cloud") ? string(x, p + ".cloud", null) : "SECURE";
+        if (cloud != null && !List.of("SECURE", "COMMUNITY").contains(cloud)) problem(p + ".cloud", "'" + cloud + "' is not a cloud; accepted: \"SECURE\" or \"COMMUNITY\"");
+        int disk = (int) (x.has("disk_gb") ? integer(x, p + ".disk_gb", 10, 10_000) : 100);
+        int minutes = (int) (x.has("max_pod_minutes") ? integer(x, p + ".max_pod_minutes", 5, 24 * 60) : 60);
+        String api = x.has("api_url") ? string(x, p + ".api_url", null) : "https://api.runpod.io";
+        if (api != null && !api.matches("https?://[^\\s]+")) problem(p + ".api_url", "'" + api + "' is not a URL; accepted: https://api.runpod.io or a mirror's base URL");
+        String workdir = x.has("workdir") ? string(x, p + ".workdir", null) : "/workspace/caddie-runs";
+        String workspace = x.has("workspace") ? string(x, p + ".workspace", null) : "/workspace/parameter-golf";
+        return new ExecutorSpec(name, "runpod", null, workdir, workspace, strings(x, p + ".ssh_options", false), List.of(), bool(x, p + ".keep_runs", false),
+                new ExecutorSpec.Pod(keyEnv, gpu, count, image, cloud, disk, strings(x, p + ".setup", false), minutes, api));
     }
 
     /** A tier's executor: "local", or "KIND:NAME" naming an [executor.NAME] of that kind. */
