@@ -24,7 +24,13 @@ class TaskSpecReaderTest {
         TaskSpec pg = parse(Presets.text("parameter-golf"));
         assertThat(pg.limits()).isEqualTo(new Limits(16_000_000, 1500, 600));
         assertThat(pg.command()).containsExactly("torchrun", "--standalone", "--nproc_per_node=8", "train_gpt.py");
-        assertThat(pg.tier("official").costPerHour()).isEqualTo(21.0);
+        assertThat(pg.tier("official").costPerHour()).isEqualTo(21.52);
+        ExecutorSpec pod = pg.executor(pg.tier("official"));
+        assertThat(pod.kind()).isEqualTo("runpod");
+        assertThat(pod.pod()).isEqualTo(new ExecutorSpec.Pod("RUNPOD_API_KEY", "NVIDIA H100 80GB HBM3", 8, "runpod/parameter-golf:latest", "SECURE", 200,
+                pod.pod().setup(), 60, "https://api.runpod.io"));
+        assertThat(pod.pod().setup()).anyMatch(c -> c.contains("cached_challenge_fineweb.py"));
+        assertThat(pg.tier("official").timeoutSeconds() / 60).as("the pod's deadline outlasts the tier's timeout").isLessThan(pod.pod().maxPodMinutes());
         assertThat(pg.tier("official").worstCaseCost()).isGreaterThan(3.5);
     }
 
@@ -135,7 +141,8 @@ class TaskSpecReaderTest {
 
     @Test
     void executorTablesAreReadAndATierNamesOneAsKindColonName() throws Exception {
-        TaskSpec t = parse(Presets.text("parameter-golf").replace("[tiers.official]\nexecutor = \"local\"", "[tiers.official]\nexecutor = \"slurm:campus\"\nfetch = [\"final_model.int8.ptz\"]")
+        TaskSpec t = parse(Presets.text("parameter-golf").replace("[tiers.official]\nexecutor = \"runpod:h100x8\"", "[tiers.official]\nexecutor = \"slurm:campus\"")
+                .replace("fetch = [\"final_model.*\", \"logs/*.txt\"]", "fetch = [\"final_model.int8.ptz\"]")
                 .replace("[tiers.local]\nexecutor = \"local\"", "[tiers.local]\nexecutor = \"ssh:gpu1\"") + BOX);
         assertThat(t.executor(t.tier("local"))).isEqualTo(new ExecutorSpec("gpu1", "ssh", "root@10.0.0.5", "/root/caddie-runs", null,
                 java.util.List.of("-p", "2222"), java.util.List.of(), false));
@@ -149,7 +156,7 @@ class TaskSpecReaderTest {
 
     @Test
     void aBadExecutorTableOrReferenceNamesTheFieldAndWhatIsAccepted() throws Exception {
-        String text = Presets.text("parameter-golf").replace("[tiers.official]\nexecutor = \"local\"", "[tiers.official]\nexecutor = \"runpod:h100x8\"")
+        String text = Presets.text("parameter-golf").replace("[tiers.official]\nexecutor = \"runpod:h100x8\"", "[tiers.official]\nexecutor = \"runpod:h100x9\"")
                 .replace("[tiers.local]\nexecutor = \"local\"", "[tiers.local]\nexecutor = \"slurm:gpu1\"") + BOX
                 + """
 
@@ -164,9 +171,9 @@ class TaskSpecReaderTest {
                 timeout = 3
                 """;
         assertThatThrownBy(() -> parse(text)).satisfies(e -> assertThat(e.getMessage()).contains(
-                "tiers.official.executor: 'runpod:h100x8' is not an executor; accepted: \"local\" or \"KIND:NAME\" for an [executor.NAME] table (defined: ssh:gpu1, slurm:campus, ssh:half)",
+                "tiers.official.executor: 'runpod:h100x9' is not an executor; accepted: \"local\" or \"KIND:NAME\" for an [executor.NAME] table (defined: runpod:h100x8, ssh:gpu1, slurm:campus, ssh:half)",
                 "caddie.toml:" + lineOf(text, "executor = \"slurm:gpu1\"") + ": tiers.local.executor: 'slurm:gpu1': [executor.gpu1] is of kind ssh; write \"ssh:gpu1\"",
-                "caddie.toml:" + lineOf(text, "kind = \"kubernetes\"") + ": executor.bad.kind: 'kubernetes' is not an executor kind; accepted: ssh, slurm",
+                "caddie.toml:" + lineOf(text, "kind = \"kubernetes\"") + ": executor.bad.kind: 'kubernetes' is not an executor kind; accepted: ssh, slurm, runpod",
                 "executor.half.host: '-oProxyCommand=evil' is not a host",
                 "executor.half.workdir: 'relative/dir' is not an absolute path",
                 "executor.half.sbatch_args: only a slurm executor takes sbatch_args",
@@ -180,8 +187,22 @@ class TaskSpecReaderTest {
         String text = Presets.text("parameter-golf").replaceAll("(?m)^# (\\[executor\\.|kind =|host =|ssh_host =|workdir =|workspace =|sbatch_args =)", "$1")
                 .replace("[tiers.local]\nexecutor = \"local\"", "[tiers.local]\nexecutor = \"ssh:gpu1\"");
         TaskSpec t = parse(text);
-        assertThat(t.executors()).containsOnlyKeys("gpu1", "campus");
+        assertThat(t.executors()).containsOnlyKeys("gpu1", "campus", "h100x8");
         assertThat(t.executor(t.tier("local")).workspace()).isEqualTo("/root/parameter-golf");
         assertThat(t.executors().get("campus").workspace()).isEqualTo("~/parameter-golf");
+    }
+
+    @Test
+    void aBadRunpodTableNamesEachField() throws Exception {
+        String text = Presets.text("parameter-golf").replace("gpu_count = 8", "gpu_count = 16").replace("cloud = \"SECURE\"", "cloud = \"SPOT\"")
+                .replace("api_key_env = \"RUNPOD_API_KEY\"", "api_key_env = \"rpa_abc123 secret\"\nhost = \"1.2.3.4\"")
+                .replace("max_pod_minutes = 60", "max_pod_minutes = 1") + "\n[executor.gpu9]\nkind = \"ssh\"\nhost = \"x\"\nworkdir = \"/w\"\ngpu_type = \"H100\"\n";
+        assertThatThrownBy(() -> parse(text)).satisfies(e -> assertThat(e.getMessage()).contains(
+                "executor.h100x8.gpu_count: 16 is out of range; accepted: 1..8",
+                "executor.h100x8.cloud: 'SPOT' is not a cloud",
+                "executor.h100x8.api_key_env: 'rpa_abc123 secret' is not an environment variable name",
+                "executor.h100x8.host: a runpod executor takes no host",
+                "executor.h100x8.max_pod_minutes: 1 is out of range",
+                "executor.gpu9.gpu_type: only a runpod executor takes gpu_type"));
     }
 }
