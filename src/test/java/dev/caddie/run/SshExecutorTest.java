@@ -175,4 +175,30 @@ class SshExecutorTest {
                 sshd.sshOptions(), List.of(), false);
         assertThat(new SshExecutor(noWorkspace).check()).singleElement().asString().contains("workspace " + tmp.resolve("nope") + " does not exist");
     }
+
+    @Test
+    void aFollowThatBreaksMidRunIsPickedUpAtItsByteWithNothingLostOrTwice() throws Exception {
+        Path repo = repo("for i in $(seq 1 40); do echo \"line $i\"; sleep 0.1; done\necho 'final_int8_zlib_roundtrip_exact val_loss:2.0 val_bpb:1.3'\n");
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        boolean[] cut = {false};
+        RunOutcome o = new Runner(new SshExecutor(spec(sshd.sshOptions()))).run(run(repo, Map.of(), 60, Map.of(), List.of()), new Runner.Listener() {
+            @Override public void line(String line, LiveProgress p) {
+                lines.add(line);
+                if (line.equals("line 5") && !cut[0]) {
+                    cut[0] = true;
+                    try { // the local end of the first follow dies, as a dropped connection ends it
+                        new ProcessBuilder("pkill", "-KILL", "-f", tmp.resolve("remote") + ".*caddie-started=").start().waitFor();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        });
+        assertThat(o.status()).as(String.join("\n", lines)).isEqualTo(RunStatus.OK);
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) expected.add("line " + i);
+        expected.add("final_int8_zlib_roundtrip_exact val_loss:2.0 val_bpb:1.3");
+        assertThat(lines).isEqualTo(expected);
+        assertThat(cut[0]).isTrue();
+    }
 }
