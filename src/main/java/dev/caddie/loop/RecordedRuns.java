@@ -46,6 +46,11 @@ final class RecordedRuns {
      */
     public Recorded execute(long cid, Tier tier, Map<String, String> env, Path wt, long seed, LiveGate oracle, Long referenceMs)
             throws IOException, InterruptedException {
+        Recorded r = execute(cid, tier, env, wt, seed, oracle, referenceMs, runId -> {});
+        // A scheduler that takes the machine away says nothing about the candidate: run it once more, recorded as a
+        // run of its own. (A promotion is not retried here: its reservation covers one run, so it goes back to the queue.)
+        if (r.outcome().status() != RunStatus.PREEMPTED) return r;
+        listener.note("run " + r.runId() + " was preempted (" + r.outcome().errorText() + "); running it once more");
         return execute(cid, tier, env, wt, seed, oracle, referenceMs, runId -> {});
     }
 

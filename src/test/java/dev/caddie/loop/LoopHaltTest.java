@@ -3,8 +3,13 @@ package dev.caddie.loop;
 import dev.caddie.TestWorkspace;
 import dev.caddie.ledger.Experiment;
 import dev.caddie.ledger.Ledger;
+import dev.caddie.ledger.RunRecord;
 import dev.caddie.ledger.Verdict;
+import dev.caddie.run.Executor;
 import dev.caddie.run.LocalExecutor;
+import dev.caddie.run.RunHandle;
+import dev.caddie.run.RunSpec;
+import dev.caddie.run.RunStatus;
 import dev.caddie.run.Runner;
 import dev.caddie.search.Proposal;
 import dev.caddie.search.SearchProposer;
@@ -13,6 +18,8 @@ import dev.caddie.task.TaskSpecReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -98,6 +105,43 @@ class LoopHaltTest {
                     .run("t", task.tier("t"), new Tournament.Settings(List.of(), Map.of(), 0, 2, 3600, false, List.of()), 1337);
             assertThat(r.halted()).contains("could not start", "no-such-trainer-xyz");
             assertThat(ledger.experiments("t")).hasSize(1);
+        }
+    }
+
+    /**
+     * A scheduler that takes the machine away once (Slurm's PREEMPTED, reported through the handle as the Slurm
+     * executor reports it; a real preemption needs a preemptible partition this test cluster does not have).
+     */
+    @Test
+    void aPreemptedRunIsRunOnceMoreAndTheLoopGoesOn() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path ws = workspace("[\"" + java + "\", \"train.java\"]");
+        TaskSpec task = TaskSpecReader.read(ws);
+        LocalExecutor local = new LocalExecutor();
+        int[] starts = {0};
+        Executor preemptsOnce = new Executor() {
+            @Override public String name() { return "local"; }
+            @Override public RunHandle start(RunSpec spec) throws IOException {
+                RunHandle h = local.start(spec);
+                if (starts[0]++ > 0) return h;
+                return new RunHandle() {
+                    @Override public long pid() { return h.pid(); }
+                    @Override public String startedAt() { return h.startedAt(); }
+                    @Override public InputStream output() { return h.output(); }
+                    @Override public Integer waitFor(long millis) throws InterruptedException { return h.waitFor(millis); }
+                    @Override public void kill() { h.kill(); }
+                    @Override public Ending ending() {
+                        return new Ending(RunStatus.PREEMPTED, "Slurm job 42 ended PREEMPTED; the machine was taken away");
+                    }
+                };
+            }
+        };
+        try (Ledger ledger = Ledger.open(new Workspace(ws).ledgerFile())) {
+            ExperimentLoop loop = new ExperimentLoop(task, ledger, new Runner(preemptsOnce), new SearchProposer(1), new LoopListener() {});
+            List<Experiment> all = loop.run(new LoopOptions("t", 1, null, "t", 1337));
+            assertThat(loop.halted()).isEmpty();
+            assertThat(ledger.runs(all.get(0).candidate().id())).extracting(RunRecord::status).startsWith("preempted", "ok");
+            assertThat(all.get(0).verdict().verdict()).isEqualTo(Verdict.KEEP);
         }
     }
 }
