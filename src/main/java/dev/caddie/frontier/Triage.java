@@ -71,6 +71,16 @@ public final class Triage {
      * @param lint     whether to run `caddie lint` on the script (needs python3)
      */
     public static Result judge(SubmissionFolder s, ScriptCode baseline, List<SubmissionFolder> earlier, boolean lint) {
+        return judge(s, baseline, earlier, lint ? ScriptLint::lint : null);
+    }
+
+    /** `caddie lint` as triage calls it; the frontier's triage keeps one answer per script, since forks share scripts. */
+    public interface Linter {
+        List<LintFinding> lint(ScriptCode script, ScriptCode baseline) throws IOException, InterruptedException;
+    }
+
+    /** @param lint how to lint the script, or null not to */
+    public static Result judge(SubmissionFolder s, ScriptCode baseline, List<SubmissionFolder> earlier, Linter lint) {
         boolean record = s.track() == null || s.recordTrack(); // a folder whose path names no track is held to the record's rules
         List<Reason> reasons = new ArrayList<>();
         List<String> notes = new ArrayList<>();
@@ -137,6 +147,25 @@ public final class Triage {
         return new Result(s.where(), verdict, reasons, claimed, logged, logged.size(), totals, notes);
     }
 
+    /** The verdict as one JSON object: the shape `caddie triage --json` prints and the frontier index keeps. */
+    public static com.fasterxml.jackson.databind.node.ObjectNode json(Result r) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("submission", r.where()).put("verdict", r.verdict().code);
+        var reasons = o.putArray("reasons");
+        r.reasons().forEach(x -> reasons.addObject().put("kind", x.kind().code).put("evidence", x.evidence()));
+        if (r.claimedBpb() == null) o.putNull("claimed_val_bpb");
+        else o.put("claimed_val_bpb", r.claimedBpb());
+        var logged = o.putArray("logged_val_bpb");
+        r.loggedBpb().forEach(logged::add);
+        o.put("seeds", r.seeds());
+        var bytes = o.putArray("artifact_bytes");
+        r.artifactBytes().forEach(bytes::add);
+        o.putNull("parent");
+        var notes = o.putArray("notes");
+        r.notes().forEach(notes::add);
+        return o;
+    }
+
     /** The same files as an earlier submission: all of them (a duplicate), or its logs under other code (a copy). */
     private static void earlierCopies(SubmissionFolder s, List<SubmissionFolder> earlier, Double claimed, List<Reason> reasons) {
         Map<String, String> mine = hashes(s);
@@ -166,11 +195,17 @@ public final class Triage {
      * environment settings is a legitimate entry, so a copy also needs logs the baseline cannot have printed.
      */
     private static void baselineCopy(ScriptCode script, ScriptCode baseline, Map<String, LogSummary> logs, List<Reason> reasons) {
-        boolean same;
-        try {
-            same = java.util.Arrays.equals(script.code(), baseline.code()) || ScriptCompare.compare(script, baseline).sameCode();
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            return; // no python3 for the comparison: a byte comparison alone above
+        boolean same = java.util.Arrays.equals(script.code(), baseline.code());
+        if (!same) {
+            List<String> mine = ScriptFingerprint.normalisedLines(script.code()), theirs = ScriptFingerprint.normalisedLines(baseline.code());
+            // Code that differs in more than layout and comments cannot be the baseline's modulo formatting: the
+            // parser's comparison (a Python process) is spent only on scripts that might be.
+            if (!mine.equals(theirs) && ScriptFingerprint.overlap(mine, theirs) < 0.9) return;
+            try {
+                same = mine.equals(theirs) || ScriptCompare.compare(script, baseline).sameCode();
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                return; // no python3 for the comparison: the comparisons above alone
+            }
         }
         if (!same) return;
         String code = new String(script.code(), StandardCharsets.UTF_8);
@@ -189,7 +224,7 @@ public final class Triage {
                     + String.join("; ", tells.subList(0, Math.min(3, tells.size())))));
     }
 
-    private static void ruleBreaking(SubmissionFolder s, ScriptCode script, ScriptCode baseline, boolean lint, Map<String, String> logs,
+    private static void ruleBreaking(SubmissionFolder s, ScriptCode script, ScriptCode baseline, Linter lint, Map<String, String> logs,
                                      List<Reason> reasons, List<String> notes) {
         Map<String, String> described = new LinkedHashMap<>();
         for (String f : List.of("README.md", "submission.json")) if (s.files().containsKey(f)) described.put(f, new String(s.files().get(f), StandardCharsets.UTF_8));
@@ -204,12 +239,12 @@ public final class Triage {
                 break;
             }
         }
-        if (script == null || !lint) {
-            if (script != null) notes.add("lint skipped (needs python3)");
+        if (script == null || lint == null) {
+            if (script != null) notes.add("lint not run (--no-lint)");
             return;
         }
         try {
-            for (LintFinding f : ScriptLint.lint(script, baseline))
+            for (LintFinding f : lint.lint(script, baseline))
                 if (f.violation()) reasons.add(new Reason(Verdict.RULE_BREAKING, "train_gpt.py" + (script.wrapped() ? " (decoded)" : "") + ":" + f.line()
                         + ": " + f.rule() + ": " + f.message()));
         } catch (IOException | InterruptedException | RuntimeException e) {

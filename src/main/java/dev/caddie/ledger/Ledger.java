@@ -82,6 +82,9 @@ public final class Ledger implements AutoCloseable {
 
     public Path file() { return file; }
 
+    /** The frontier index (the challenge repository's submissions), kept in the same file. */
+    public FrontierStore frontier() { return new FrontierStore(this, c); }
+
     // ---------------------------------------------------------------- meta
 
     public Optional<String> meta(String key) {

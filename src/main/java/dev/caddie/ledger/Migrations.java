@@ -156,6 +156,46 @@ final class Migrations {
             new String[]{
                     // Where a remote run lives (host folder and pid, Slurm job id), written before Caddie waits on it.
                     "ALTER TABLE runs ADD COLUMN remote TEXT"
+            },
+            new String[]{
+                    // The challenge repository as data (caddie frontier sync): which commit each ref was read at ...
+                    """
+                    CREATE TABLE frontier_refs (
+                      ref TEXT PRIMARY KEY,
+                      commit_sha TEXT NOT NULL,
+                      synced_at TEXT NOT NULL)""",
+                    // ... one row per submission folder per ref ('main' or 'pull/N'); a folder's git tree id says whether
+                    // anything in it changed, and the triage verdict is kept for the tree it was given to.
+                    """
+                    CREATE TABLE submissions (
+                      id INTEGER PRIMARY KEY,
+                      ref TEXT NOT NULL,
+                      pr INTEGER,
+                      commit_sha TEXT NOT NULL,
+                      folder TEXT NOT NULL,
+                      track TEXT,
+                      tree TEXT NOT NULL,
+                      date TEXT,
+                      name TEXT,
+                      author TEXT,
+                      claimed_bpb REAL,
+                      script_blob TEXT,
+                      script_fp TEXT,
+                      on_main INTEGER NOT NULL DEFAULT 0,
+                      verdict TEXT,
+                      verdict_json TEXT,
+                      UNIQUE (ref, folder))""",
+                    "CREATE INDEX submissions_pr ON submissions(pr)",
+                    "CREATE INDEX submissions_fp ON submissions(script_fp)",
+                    // ... and its files by git blob id: the same blob is the same bytes, so copies are found by an index lookup.
+                    """
+                    CREATE TABLE submission_files (
+                      submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+                      name TEXT NOT NULL,
+                      blob TEXT NOT NULL,
+                      size INTEGER NOT NULL,
+                      PRIMARY KEY (submission_id, name))""",
+                    "CREATE INDEX submission_files_blob ON submission_files(blob)"
             });
 
     /**

@@ -119,7 +119,11 @@ public record ScriptCode(Path file, byte[] bytes, List<String> decodedChain, byt
     public static long wrappedSize(byte[] code) {
         try {
             ByteArrayOutputStream raw = new ByteArrayOutputStream();
-            try (var out = new LZMA2Options(9).getOutputStream(new FinishableWrapperOutputStream(raw))) {
+            LZMA2Options preset = new LZMA2Options(9);
+            // A dictionary larger than the input changes nothing in the output, but preset 9's 64 MiB is allocated
+            // whole for every call: sized to the code, triage of thousands of scripts is not spent zeroing memory.
+            preset.setDictSize(Math.max(LZMA2Options.DICT_SIZE_MIN, Math.min(preset.getDictSize(), Integer.highestOneBit(Math.max(1, code.length)) << 1)));
+            try (var out = preset.getOutputStream(new FinishableWrapperOutputStream(raw))) {
                 out.write(code);
             }
             String wrapper = "import lzma as L,base64 as B\nexec(L.decompress(B.b85decode(\"" + Base85.encode(raw.toByteArray())

@@ -1,0 +1,128 @@
+package dev.caddie.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caddie.frontier.ChallengeRepo;
+import dev.caddie.frontier.FrontierHome;
+import dev.caddie.frontier.FrontierSync;
+import dev.caddie.frontier.FrontierTriage;
+import dev.caddie.frontier.RecordHistory;
+import dev.caddie.frontier.SubmissionFolder;
+import dev.caddie.ledger.Ledger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "frontier", sortOptions = false, subcommands = {FrontierCommand.Sync.class},
+        description = {"The record history of a track from the challenge repository: one line each time its #1 changed, among the records "
+                + "on main at the synced commit; with --include-prs, the open PRs that triage as valid and beat the record, with their significance.",
+                "Inside a workspace it reads the index `caddie frontier sync` keeps in the ledger; elsewhere give --repo (synced into ~/.cache/caddie/frontier first)."})
+final class FrontierCommand implements Callable<Integer> {
+    @Mixin WorkspaceOption ws;
+    @Option(names = "--repo", paramLabel = "URL|PATH", description = "the challenge repository (a clone, a mirror or its URL): synced first")
+    String repo;
+    @Option(names = "--track", defaultValue = "10min_16mb", description = "10min_16mb (default) or non_record_16mb")
+    String track;
+    @Option(names = "--include-prs", description = "also the PRs not on main that triage as valid records and beat the current record")
+    boolean includePrs;
+    @Option(names = "--no-lint", description = "with --include-prs: judge PRs without `caddie lint` (it needs python3)")
+    boolean noLint;
+    @Option(names = "--json", description = "one JSON object per line")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        String trackDir = switch (track) {
+            case "10min_16mb" -> SubmissionFolder.RECORD;
+            case "non_record_16mb" -> SubmissionFolder.NON_RECORD;
+            default -> throw new IllegalArgumentException("unknown --track '" + track + "'; accepted: 10min_16mb, non_record_16mb");
+        };
+        FrontierHome home = FrontierHome.of(ws.path(), repo);
+        try (Ledger index = Sync.ready(home, repo != null); ChallengeRepo mirror = home.repo()) {
+            FrontierTriage t = new FrontierTriage(mirror, index.frontier(), !noLint);
+            List<RecordHistory.Step> steps = RecordHistory.steps(t, trackDir);
+            ObjectMapper om = new ObjectMapper();
+            if (steps.isEmpty()) {
+                System.err.println("no " + trackDir + " record with a claimed val_bpb on main at the synced commit");
+                return 1;
+            }
+            for (RecordHistory.Step s : steps) {
+                if (json) {
+                    ObjectNode o = om.createObjectNode().put("date", s.date()).put("val_bpb", s.valBpb()).put("folder", s.folder());
+                    if (s.pr() == null) o.putNull("pr");
+                    else o.put("pr", s.pr());
+                    System.out.println(o.put("commit", s.commit()));
+                } else System.out.printf(Locale.ROOT, "%-10s  %.8f  %-8s %s%n", day(s.date()), s.valBpb(), s.pr() == null ? "" : "PR " + s.pr(), s.folder());
+            }
+            if (!includePrs) return 0;
+            RecordHistory.Step record = steps.get(steps.size() - 1);
+            List<RecordHistory.Challenger> cs = RecordHistory.challengers(t, record);
+            if (!json) System.out.println(cs.isEmpty() ? "no open PR triages as a valid record that beats " + record.valBpb()
+                    : "open PRs that triage as valid records and beat " + record.valBpb() + ", best first:");
+            for (RecordHistory.Challenger c : cs) {
+                if (json) {
+                    ObjectNode o = om.createObjectNode().put("open_pr", c.pr()).put("val_bpb", c.claimed()).put("folder", c.submission().folder())
+                            .put("commit", c.submission().commit()).put("verdict", c.verdict());
+                    if (c.significance() != null) o.put("p", c.significance().p()).put("significant", c.significance().significant());
+                    else o.put("significance", c.why());
+                    System.out.println(o);
+                } else System.out.printf(Locale.ROOT, "  PR %-6d %.8f  %s%n      %s%n", c.pr(), c.claimed(), c.submission().folder(),
+                        c.significance() != null ? String.format(Locale.ROOT, "%s (p = %.3g, %d seeds)", c.significance().verdict(), c.significance().p(), c.significance().n())
+                                : "not tested: " + c.why());
+            }
+            return 0;
+        }
+    }
+
+    private static String day(String date) { return date == null ? "?" : date.substring(0, Math.min(10, date.length())); }
+
+    @Command(name = "sync", sortOptions = false,
+            description = {"Fetch the challenge repository's branches and every PR head (refs/pull/N/head) into a local mirror and index each "
+                    + "submission folder (records/track_*/FOLDER) into the ledger. A second sync reads only the refs that moved.",
+                    "Default source: where it was synced from last, else " + ChallengeRepo.UPSTREAM + "."})
+    static final class Sync implements Callable<Integer> {
+        @Mixin WorkspaceOption ws;
+        @Option(names = "--repo", paramLabel = "URL|PATH", description = "where to fetch from: the upstream URL, a mirror or any local clone")
+        String repo;
+
+        @Override
+        public Integer call() throws Exception {
+            FrontierHome home = FrontierHome.of(ws.path(), repo);
+            try (Ledger index = sync(home)) {
+                return 0;
+            }
+        }
+
+        /** The index, synced first when a source was given or there is none yet. */
+        static Ledger ready(FrontierHome home, boolean sourceGiven) throws IOException {
+            if (sourceGiven || !home.synced()) {
+                if (!sourceGiven && home.inWorkspace())
+                    throw new IllegalArgumentException("this workspace has no frontier index yet: run `caddie frontier sync` (or give --repo PATH|URL)");
+                return sync(home);
+            }
+            return home.openIndex();
+        }
+
+        static Ledger sync(FrontierHome home) throws IOException {
+            String from = home.fetchFrom();
+            Ledger index = home.openIndex();
+            try (ChallengeRepo mirror = home.repo(); LiveLine live = new LiveLine(System.err)) {
+                System.err.println("fetching " + from + " into " + home.mirror());
+                mirror.fetch(from, live);
+                FrontierSync.Summary s = new FrontierSync(mirror, index.frontier(), live).run();
+                live.close();
+                System.err.printf(Locale.ROOT, "synced: %,d PR heads (%,d read now, %,d gone), %,d folders on main, %,d submissions indexed in %.1f s%n",
+                        s.pulls(), s.pullsRead(), s.forgotten(), s.mainFolders(), s.submissions(), s.millis() / 1000.0);
+                return index;
+            } catch (IOException | RuntimeException e) {
+                index.close();
+                throw e;
+            }
+        }
+    }
+}

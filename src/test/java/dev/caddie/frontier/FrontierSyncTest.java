@@ -1,0 +1,151 @@
+package dev.caddie.frontier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caddie.ledger.Ledger;
+import dev.caddie.ledger.Submission;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The frontier index over a repository shaped like the challenge's (real records and labelled PRs), synced as a user syncs. */
+class FrontierSyncTest {
+    @TempDir Path tmp;
+
+    private record Synced(ChallengeFixture fixture, Map<Integer, String[]> labels, ChallengeRepo mirror, Ledger index, FrontierSync.Summary first) {}
+
+    private Synced synced() throws Exception {
+        ChallengeFixture f = new ChallengeFixture(tmp.resolve("parameter-golf"));
+        Map<Integer, String[]> labels = f.build();
+        ChallengeRepo mirror = ChallengeRepo.at(tmp.resolve("mirror.git"));
+        List<String> progress = new ArrayList<>();
+        mirror.fetch(f.repo.toString(), progress::add);
+        Ledger index = Ledger.open(tmp.resolve("index.db"));
+        FrontierSync.Summary s = new FrontierSync(mirror, index.frontier(), progress::add).run();
+        assertThat(progress).anyMatch(l -> l.startsWith("indexing PR heads: "));
+        return new Synced(f, labels, mirror, index, s);
+    }
+
+    @Test
+    void mainAndEveryPrHeadAreIndexedAndASecondSyncReadsOnlyWhatMoved() throws Exception {
+        Synced s = synced();
+        try (Ledger index = s.index(); ChallengeRepo mirror = s.mirror()) {
+            assertThat(s.first().pulls()).isEqualTo(9); // 180 and 549 merged, 1644 squashed, six open
+            assertThat(s.first().pullsRead()).isEqualTo(9);
+            List<Submission> all = index.frontier().all();
+            // a PR merged with a merge commit is found by what it changed before the merge, not by its (empty) diff to main
+            Submission pr180 = all.stream().filter(x -> Integer.valueOf(180).equals(x.pr())).findFirst().orElseThrow();
+            assertThat(pr180.folder()).isEqualTo(ChallengeFixture.INT5);
+            assertThat(pr180.onMain()).isTrue();
+            assertThat(pr180.files()).containsKeys("train_seed42.log", "train_seed1337.log", "train_gpt.py", "submission.json");
+            Submission pr1644 = all.stream().filter(x -> Integer.valueOf(1644).equals(x.pr())).findFirst().orElseThrow();
+            assertThat(pr1644.onMain()).as("squashed: its folder is on main").isTrue();
+            Submission pr653 = all.stream().filter(x -> Integer.valueOf(653).equals(x.pr())).findFirst().orElseThrow();
+            assertThat(pr653.onMain()).isFalse();
+            assertThat(pr653.claimedBpb()).isEqualTo(1.1194);
+            assertThat(pr653.date()).isEqualTo("2026-03-24");
+            assertThat(all).noneMatch(x -> x.folder().equals(ChallengeFixture.DELETED));
+            // a second sync reads nothing
+            FrontierSync.Summary again = new FrontierSync(mirror, index.frontier(), l -> {}).run();
+            assertThat(again.pullsRead()).isZero();
+            assertThat(again.submissions()).isEqualTo(s.first().submissions());
+
+            // a PR pushed to, a new PR, a PR ref gone: two read, one forgotten, the rest untouched
+            ChallengeFixture f = s.fixture();
+            f.git("checkout", "-q", "pr1002");
+            Files.writeString(f.repo.resolve(s.labels().get(1002)[0] + "/train_seed3.log"), "final_int8_zlib_roundtrip_exact val_loss:1.9 val_bpb:1.1594\n");
+            f.git("add", "-A");
+            f.git("commit", "-q", "-m", "seed 3");
+            f.pull(1002);
+            f.git("checkout", "-q", "-b", "pr2000", "main");
+            Files.createDirectories(f.repo.resolve("records/track_non_record_16mb/2026-05-01_New"));
+            Files.writeString(f.repo.resolve("records/track_non_record_16mb/2026-05-01_New/submission.json"), "{\"val_bpb\": 1.3}");
+            f.git("add", "-A");
+            f.git("commit", "-q", "-m", "new");
+            f.pull(2000);
+            f.git("update-ref", "-d", "refs/pull/351/head");
+            f.git("checkout", "-q", "main");
+            mirror.fetch(f.repo.toString(), l -> {});
+            FrontierSync.Summary third = new FrontierSync(mirror, index.frontier(), l -> {}).run();
+            assertThat(third.pullsRead()).isEqualTo(2);
+            assertThat(third.forgotten()).isEqualTo(1);
+            assertThat(index.frontier().ofPr(351)).isEmpty();
+            assertThat(index.frontier().ofPr(1002).get(0).files()).containsKey("train_seed3.log");
+            assertThat(index.frontier().ofPr(2000)).extracting(Submission::folder).containsExactly("records/track_non_record_16mb/2026-05-01_New");
+        }
+    }
+
+    @Test
+    void eachLabelledPrGetsItsLabelFromTheIndexAloneCopiesFoundByBlob() throws Exception {
+        Synced s = synced();
+        try (Ledger index = s.index(); ChallengeRepo mirror = s.mirror()) {
+            FrontierTriage t = new FrontierTriage(mirror, index.frontier(), false);
+            for (Map.Entry<Integer, String[]> l : s.labels().entrySet()) {
+                List<Submission> mine = t.distinct().stream().filter(x -> l.getKey().equals(t.prOf(x))).toList();
+                assertThat(mine).as("PR " + l.getKey()).hasSize(1);
+                FrontierTriage.Judged j = t.judge(mine.get(0));
+                assertThat(j.result().verdict().code).as("PR " + l.getKey() + ": " + j.result().reasons()).isEqualTo(l.getValue()[1]);
+            }
+            // the copies name the PR they copied, found without being told where to look
+            FrontierTriage.Judged copy = t.judge(t.distinct().stream().filter(x -> Integer.valueOf(653).equals(t.prOf(x))).findFirst().orElseThrow());
+            assertThat(primary(copy)).contains("PR 549", "byte-identical to logs of");
+            FrontierTriage.Judged dup = t.judge(t.distinct().stream().filter(x -> Integer.valueOf(419).equals(t.prOf(x))).findFirst().orElseThrow());
+            assertThat(primary(dup)).contains("PR 180", "byte-identical");
+            // 653 is PR 549's script with an activation swapped: 549 is what it builds on
+            assertThat(copy.parent().folder()).isEqualTo(ChallengeFixture.LEAKY);
+            JsonNode json = new ObjectMapper().readTree(index.frontier().ofPr(653).get(0).verdictJson());
+            assertThat(json.get("verdict").asText()).isEqualTo("baseline-copy");
+            assertThat(json.get("parent").get("pr").asInt()).isEqualTo(549);
+        }
+    }
+
+    /** The evidence of the reason that made the verdict. */
+    private static String primary(FrontierTriage.Judged j) {
+        return j.result().reasons().stream().filter(r -> r.kind() == j.result().verdict()).findFirst().orElseThrow().evidence();
+    }
+
+    @Test
+    void theRecordHistoryIsEachChangeOfTheNumberOneOnMainAndOpenPrsThatBeatIt() throws Exception {
+        Synced s = synced();
+        try (Ledger index = s.index(); ChallengeRepo mirror = s.mirror()) {
+            FrontierTriage t = new FrontierTriage(mirror, index.frontier(), false);
+            List<RecordHistory.Step> steps = RecordHistory.steps(t, SubmissionFolder.RECORD);
+            assertThat(steps.get(0).folder()).endsWith("2026-03-17_NaiveBaseline");
+            for (int i = 1; i < steps.size(); i++) assertThat(steps.get(i).valBpb()).isLessThan(steps.get(i - 1).valBpb());
+            assertThat(steps).noneMatch(x -> x.folder().equals(ChallengeFixture.DELETED)); // merged, then deleted as invalid
+            RecordHistory.Step record = steps.get(steps.size() - 1);
+            assertThat(record.folder()).endsWith("2026-04-04_SP4096_DepthRecurrence_ParallelResid_MuonEqR");
+            assertThat(record.valBpb()).isEqualTo(1.08971631);
+            assertThat(steps).anyMatch(x -> Integer.valueOf(549).equals(x.pr()));
+
+            List<RecordHistory.Challenger> cs = RecordHistory.challengers(t, record);
+            // 1413 is a valid record below it; 120 claims 0.9588 but trained on validation; 1002 has one seed
+            assertThat(cs).extracting(RecordHistory.Challenger::pr).containsExactly(1413);
+            RecordHistory.Challenger c = cs.get(0);
+            assertThat(c.significance()).as(c.why()).isNotNull();
+            assertThat(c.significance().n()).isEqualTo(3);
+            assertThat(c.significance().baseMean()).isEqualTo(record.valBpb(), org.assertj.core.data.Offset.offset(0.01));
+        }
+    }
+
+    @Test
+    void aSourceThatIsNoRepositoryOrHasNoBranchesIsNamed() throws Exception {
+        ChallengeRepo mirror = ChallengeRepo.at(tmp.resolve("m.git"));
+        assertThatThrownBy(() -> mirror.fetch(tmp.resolve("nowhere").toString(), l -> {}))
+                .hasMessageContaining("nowhere").hasMessageContaining("no such folder");
+        Path plain = Files.createDirectories(tmp.resolve("plain"));
+        assertThatThrownBy(() -> mirror.fetch(plain.toString(), l -> {})).hasMessageContaining("git fetch from");
+        Path empty = tmp.resolve("empty");
+        Files.createDirectories(empty);
+        new ProcessBuilder("git", "init", "-q", empty.toString()).start().waitFor();
+        assertThatThrownBy(() -> ChallengeRepo.at(tmp.resolve("m2.git")).fetch(empty.toString(), l -> {})).hasMessageContaining("has no branches");
+    }
+}
