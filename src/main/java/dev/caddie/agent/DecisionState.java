@@ -31,20 +31,35 @@ public final class DecisionState {
         List<Experiment> all = ledger.experiments(tag);
         Optional<Experiment> best = ledger.best(tag, task.metric().minimize());
         List<String> rules = LearnedRules.rules(ledger.hypotheses(tag));
-        for (int recent = 12, dead = 10, learned = 8, width = 110; ; ) {
-            String text = render(task, ledger, all, best, rules, recent, dead, learned, width);
-            if (text.length() <= MAX_CHARS || (recent == 0 && dead == 0 && learned == 0 && width <= 40)) return text.length() <= MAX_CHARS ? text : text.substring(0, MAX_CHARS);
+        List<String> plan = battlePlan(task);
+        for (int recent = 12, dead = 10, learned = 8, planned = 10, width = 110; ; ) {
+            String text = render(task, ledger, all, best, rules, plan.subList(0, Math.min(planned, plan.size())), recent, dead, learned, width);
+            if (text.length() <= MAX_CHARS || (recent == 0 && dead == 0 && learned == 0 && planned == 0 && width <= 40))
+                return text.length() <= MAX_CHARS ? text : text.substring(0, MAX_CHARS);
             if (recent > 4) recent -= 2;
+            else if (planned > 4) planned -= 2;
             else if (dead > 3) dead -= 2;
             else if (learned > 3) learned--;
             else if (width > 40) width -= 20;
             else if (recent > 0) recent--;
             else if (dead > 0) dead--;
+            else if (planned > 0) planned--;
             else learned--;
         }
     }
 
-    private static String render(TaskSpec task, Ledger ledger, List<Experiment> all, Optional<Experiment> best, List<String> rules,
+    /** The techniques of the public submissions (technique_map.json, written by `caddie frontier techniques`), best first. */
+    private static List<String> battlePlan(TaskSpec task) {
+        java.nio.file.Path file = task.workspace().resolve(dev.caddie.frontier.TechniqueMap.FILE);
+        if (!java.nio.file.Files.isRegularFile(file)) return List.of();
+        try {
+            return dev.caddie.frontier.TechniqueMap.summary(new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()), 40);
+        } catch (java.io.IOException e) {
+            return List.of("(" + file.getFileName() + " could not be read: " + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+    }
+
+    private static String render(TaskSpec task, Ledger ledger, List<Experiment> all, Optional<Experiment> best, List<String> rules, List<String> plan,
                                  int recent, int dead, int learned, int width) {
         StringBuilder b = new StringBuilder();
         String metric = task.metric().name() + (task.metric().minimize() ? " (lower is better)" : " (higher is better)");
@@ -85,6 +100,10 @@ public final class DecisionState {
         List<String> lr = rules.subList(0, Math.min(learned, rules.size()));
         if (lr.isEmpty()) b.append("- none yet\n");
         lr.forEach(r -> b.append("- ").append(r).append("\n"));
+        b.append("\n## Public frontier\n");
+        b.append("- current record: ").append(dev.caddie.frontier.CurrentRecord.describe(ledger).orElse("unknown (caddie frontier sync finds it)")).append("\n");
+        if (plan.isEmpty()) b.append("- battle plan: none yet (caddie frontier techniques writes it)\n");
+        plan.forEach(p -> b.append("- ").append(clip(p, width)).append("\n"));
         b.append("\n## Open research findings\n- none\n");
         double left = task.budget().dollars() - ledger.committedUsd();
         b.append(String.format(Locale.ROOT, "%n## Budget%n- $%.2f left of $%.2f; %d experiments so far%n", left, task.budget().dollars(), all.size()));

@@ -3,11 +3,13 @@ package dev.caddie.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caddie.frontier.ChallengeRepo;
+import dev.caddie.frontier.CurrentRecord;
 import dev.caddie.frontier.FrontierHome;
 import dev.caddie.frontier.FrontierSync;
 import dev.caddie.frontier.FrontierTriage;
 import dev.caddie.frontier.RecordHistory;
 import dev.caddie.frontier.SubmissionFolder;
+import dev.caddie.frontier.TechniqueMap;
 import dev.caddie.ledger.Ledger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "frontier", sortOptions = false, subcommands = {FrontierCommand.Sync.class},
+@Command(name = "frontier", sortOptions = false, subcommands = {FrontierCommand.Sync.class, FrontierCommand.Techniques.class},
         description = {"The record history of a track from the challenge repository: one line each time its #1 changed, among the records "
                 + "on main at the synced commit; with --include-prs, the open PRs that triage as valid and beat the record, with their significance.",
                 "Inside a workspace it reads the index `caddie frontier sync` keeps in the ledger; elsewhere give --repo (synced into ~/.cache/caddie/frontier first)."})
@@ -81,6 +83,55 @@ final class FrontierCommand implements Callable<Integer> {
 
     private static String day(String date) { return date == null ? "?" : date.substring(0, Math.min(10, date.length())); }
 
+    @Command(name = "techniques", sortOptions = false,
+            description = {"The battle plan: for each accepted submission, the earlier one whose script it most resembles (its parent), the "
+                    + "techniques it adds (named, and the functions, classes and settings its code adds) and its val_bpb delta, confirmed when "
+                    + "its seeds differ from the parent's at p < 0.01; per technique: proven, exploring or dead-end.",
+                    "Inside a workspace it also writes technique_map.json there, which the agents' decision state reads."})
+    static final class Techniques implements Callable<Integer> {
+        @Mixin WorkspaceOption ws;
+        @Option(names = "--repo", paramLabel = "URL|PATH", description = "the challenge repository (a clone, a mirror or its URL): synced first")
+        String repo;
+        @Option(names = "--no-lint", description = "judge untriaged submissions without `caddie lint` (it needs python3)")
+        boolean noLint;
+        @Option(names = "--json", description = "print technique_map.json's content instead of the table")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            FrontierHome home = FrontierHome.of(ws.path(), repo);
+            try (Ledger index = Sync.ready(home, repo != null); ChallengeRepo mirror = home.repo()) {
+                TechniqueMap map = TechniqueMap.build(new FrontierTriage(mirror, index.frontier(), !noLint));
+                ObjectNode doc = map.json();
+                String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc);
+                if (home.inWorkspace()) {
+                    java.nio.file.Path out = ws.path().resolve(TechniqueMap.FILE);
+                    java.nio.file.Files.writeString(out, text + "\n");
+                    System.err.println("wrote " + out);
+                }
+                if (json) {
+                    System.out.println(text);
+                    return 0;
+                }
+                if (map.techniques().isEmpty()) System.out.println("no technique measured yet: no accepted submission has an accepted parent");
+                for (TechniqueMap.Technique t : map.techniques()) {
+                    System.out.printf(Locale.ROOT, "%-9s  %-32s %s  %d submission(s), %d confirmed%n", t.status(), clip(t.name(), 32),
+                            t.meanDelta() == null ? "delta      ?    " : String.format(Locale.ROOT, "delta %+.4f bpb", t.meanDelta()), t.evidence().size(), t.confirmed());
+                    for (TechniqueMap.Step s : t.evidence().subList(0, Math.min(3, t.evidence().size())))
+                        System.out.printf(Locale.ROOT, "             %s on %s%s%n", name(s.pr(), s.submission().folder()), name(s.parentPr(), s.parent().folder()),
+                                s.delta() == null ? "" : String.format(Locale.ROOT, ": %+.4f%s", s.delta(), s.p() == null ? " (not testable: seeds)" : String.format(Locale.ROOT, " (p = %.3g)", s.p())));
+                }
+                return 0;
+            }
+        }
+
+        private static String name(Integer pr, String folder) {
+            return (pr == null ? "" : "PR " + pr + " ") + folder.substring(folder.lastIndexOf('/') + 1);
+        }
+
+        private static String clip(String s, int w) { return s.length() <= w ? s : s.substring(0, w - 3) + "..."; }
+    }
+
     @Command(name = "sync", sortOptions = false,
             description = {"Fetch the challenge repository's branches and every PR head (refs/pull/N/head) into a local mirror and index each "
                     + "submission folder (records/track_*/FOLDER) into the ledger. A second sync reads only the refs that moved.",
@@ -118,6 +169,8 @@ final class FrontierCommand implements Callable<Integer> {
                 live.close();
                 System.err.printf(Locale.ROOT, "synced: %,d PR heads (%,d read now, %,d gone), %,d folders on main, %,d submissions indexed in %.1f s%n",
                         s.pulls(), s.pullsRead(), s.forgotten(), s.mainFolders(), s.submissions(), s.millis() / 1000.0);
+                CurrentRecord.refresh(index, new FrontierTriage(mirror, index.frontier(), false))
+                        .ifPresent(r -> System.err.printf(Locale.ROOT, "current record (%s): %s%n", SubmissionFolder.RECORD, CurrentRecord.describe(index).orElse("")));
                 return index;
             } catch (IOException | RuntimeException e) {
                 index.close();

@@ -30,7 +30,7 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--min-seeds", defaultValue = "3", description = "seeds required (default: ${DEFAULT-VALUE})") int minSeeds;
     @Option(names = "--eval-limit", defaultValue = "600", description = "evaluation seconds allowed (default: ${DEFAULT-VALUE})") double evalLimit;
     @Option(names = "--baseline-loss", paramLabel = "NATS", description = "the frontier's mean val_loss") Double baselineLoss;
-    @Option(names = "--baseline-bpb", paramLabel = "BPB", description = "the frontier's mean val_bpb (default: loop.sota)") Double baselineBpb;
+    @Option(names = "--baseline-bpb", paramLabel = "BPB", description = "the frontier's mean val_bpb (default: loop.sota, else the record the last caddie frontier sync found)") Double baselineBpb;
     @Option(names = "--baseline-json", paramLabel = "FILE", description = "the frontier's submission.json (its seeds' val_loss)") Path baselineJson;
 
     @Override

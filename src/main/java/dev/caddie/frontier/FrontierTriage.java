@@ -123,6 +123,19 @@ public final class FrontierTriage {
         return similarity.closest(s, base);
     }
 
+    ScriptSimilarity similarity() { return similarity; }
+
+    /** The submission's script as the code that runs (a wrapper decoded), or null when it has none that reads. */
+    public String code(Submission s) throws IOException {
+        Submission.File f = s.scriptBlob() == null ? null : s.files().values().stream().filter(x -> x.blob().equals(s.scriptBlob())).findFirst().orElse(null);
+        if (f == null || f.size() > SubmissionFolder.MAX_FILE) return null;
+        try {
+            return new String(ScriptCode.of(Path.of("train_gpt.py"), repo.blob(f.blob())).code(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /** The folder's files from the mirror; large files (models) are left out as SubmissionFolder leaves them. */
     public SubmissionFolder folder(Submission s) throws IOException {
         Map<String, byte[]> files = new TreeMap<>();

@@ -103,6 +103,9 @@ public final class ExperimentLoop {
                 throw new IllegalArgumentException(task.script() + " is not in the commit the loop starts from (" + branch + " at "
                         + git.revParse(branch).substring(0, 7) + "): Caddie runs committed files only. Commit it (git add " + task.script()
                         + " && git commit), or point [task] script in caddie.toml at your training script");
+            if (task.loop().keepRule().equals(dev.caddie.gate.KeepRule.SOTA) && dev.caddie.frontier.CurrentRecord.sota(task, ledger) == null)
+                throw new IllegalArgumentException("the \"sota\" keep rule measures gains against the state of the art, and there is none: set [loop] sota "
+                        + "in caddie.toml, or run `caddie frontier sync` so that the challenge's current record is used");
             long deadline = opt.hours() == null ? Long.MAX_VALUE : System.currentTimeMillis() + (long) (opt.hours() * 3_600_000);
             for (int i = 0; (opt.experiments() == null || i < opt.experiments()) && !stopping; i++) {
                 if (System.currentTimeMillis() >= deadline) { listener.note("time budget reached"); break; }
@@ -248,7 +251,7 @@ public final class ExperimentLoop {
             return;
         }
         KeepRule.Decision d = KeepRule.decide(task.loop().keepRule(), task.metric(), value, bestValue, task.loop().keepMargin(), task.loop().noiseK(),
-                TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())), task.loop().sota(), task.loop().sotaFraction());
+                TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())), dev.caddie.frontier.CurrentRecord.sota(task, ledger), task.loop().sotaFraction());
         ledger.addVerdict(cid, runId, d.keep() ? Verdict.KEEP : Verdict.DISCARD, d.reason() + seedNote, bestValue);
         if (d.keep()) keep(opt, tier, cid);
     }

@@ -95,7 +95,7 @@ public final class SubmissionBuilder {
         Significance.Result sig = null;
         if (r.track().equals(RECORD_TRACK) && seeds.size() >= 2 && seeds.stream().allMatch(s -> s.log().score() != null)) {
             sig = significance(r, seeds);
-            if (sig == null) failures.add("the record track needs the frontier to test against: pass --baseline-loss, --baseline-bpb or --baseline-json (or set loop.sota)");
+            if (sig == null) failures.add("the record track needs the frontier to test against: pass --baseline-loss, --baseline-bpb or --baseline-json (or set loop.sota, or run caddie frontier sync)");
             else if (!sig.significant()) failures.add("significance against the frontier: " + sig.verdict());
             else passed.add("significance: " + sig.verdict());
         }
@@ -132,7 +132,7 @@ public final class SubmissionBuilder {
                     r.frontierSeedsLoss().length == 1 ? r.frontierSeedsLoss()[0] : Double.NaN, Significance.MARGIN_NATS, Significance.ALPHA, Significance.Variant.CHALLENGE);
         if (r.frontierLoss() != null)
             return Significance.test("val_loss", loss, null, r.frontierLoss(), Significance.MARGIN_NATS, Significance.ALPHA, Significance.Variant.CHALLENGE);
-        Double frontierBpb = r.frontierBpb() != null ? r.frontierBpb() : task.loop().sota();
+        Double frontierBpb = r.frontierBpb() != null ? r.frontierBpb() : dev.caddie.frontier.CurrentRecord.sota(task, ledger);
         if (frontierBpb == null) return null;
         double ratio = 0;
         for (int i = 0; i < loss.length; i++) ratio += bpb[i] / loss[i] / loss.length;

@@ -288,7 +288,7 @@ public final class Tournament {
             // the loop's keep rule: with the tier's seed noise known (from this tag's multi-seed runs), more than k sigma
             var loop = task.loop();
             KeepRule.Decision d = KeepRule.decide(loop.keepRule(), task.metric(), score, best, loop.keepMargin(), loop.noiseK(),
-                    TierNoise.pooled(ledger.scoresPerCandidate(tag, tier.name())), loop.sota(), loop.sotaFraction());
+                    TierNoise.pooled(ledger.scoresPerCandidate(tag, tier.name())), dev.caddie.frontier.CurrentRecord.sota(task, ledger), loop.sotaFraction());
             keep = d.keep();
             why = d.reason() + " on " + tier.name();
         }

@@ -29,10 +29,20 @@ class DecisionStateTest {
                 l.addVerdict(cid, rid, i % 3 == 0 ? Verdict.KEEP : Verdict.DISCARD, "gain " + i + " against a noise threshold of 0.0021 (2.0 sigma)", 1.2);
                 if (i > 0) l.addHypothesis(cid, new Hypothesis("a", i % 3 != 0 && i % 10 == 1 ? "add dropout to the MLP, try " + i : "warmdown schedule change number " + i, -0.002, "b", "r", 10L, 5L, 0.01, null));
             }
+            // the public frontier: the synced record and the battle plan, proven techniques first
+            l.setMeta("frontier.record_bpb", "1.0811");
+            l.setMeta("frontier.record_folder", "records/track_10min_16mb/2026-04-09_SP8192_3LayerRecur");
+            StringBuilder plan = new StringBuilder("{\"techniques\": [");
+            for (int i = 0; i < 40; i++)
+                plan.append(i == 0 ? "" : ",").append("{\"technique\": \"Technique").append(i).append("\", \"status\": \"").append(i < 3 ? "proven" : "exploring")
+                        .append("\", \"mean_delta_bpb\": -0.00").append(i % 9 + 1).append(", \"confirmed\": 1, \"evidence\": [{}]}");
+            java.nio.file.Files.writeString(tmp.resolve("technique_map.json"), plan.append("]}").toString());
             String state = DecisionState.render(task, l, "t");
+            assertThat(state).contains("current record: 1.0811 (records/track_10min_16mb/2026-04-09_SP8192_3LayerRecur)",
+                    "- Technique0: proven, mean delta -0.0010 bpb, 1 submission(s), 1 confirmed");
             assertThat(state.length()).isLessThanOrEqualTo(DecisionState.MAX_CHARS);
             assertThat(DecisionState.sections(state)).containsExactly("Rules", "Current best", "Latest experiments (newest last)", "Dead ends (do not repeat)",
-                    "Learned rules", "Open research findings", "Budget");
+                    "Learned rules", "Public frontier", "Open research findings", "Budget");
             assertThat(state).contains("#1000 agent:a").contains("artifact (script bytes + compressed model) <= 16,000,000 bytes").contains("1000 experiments so far");
             // dropout was only ever discarded (a learned rule); warmdown also won, so it is not one:
             assertThat(state).contains("'dropout' failed").doesNotContain("'warmdown' failed");

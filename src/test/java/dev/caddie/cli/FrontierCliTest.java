@@ -100,6 +100,11 @@ class FrontierCliTest {
         Out sync = caddie(ws, "frontier", "sync", "--repo", repo.toString());
         assertThat(sync.code()).as(sync.text()).isZero();
         assertThat(ws.resolve(".caddie/frontier/challenge.git")).isDirectory();
+        assertThat(sync.text()).contains("current record (track_10min_16mb): 1.08971631 (records/track_10min_16mb/2026-04-04_SP4096");
+        Out plan = caddie(ws, "frontier", "techniques", "--no-lint");
+        assertThat(plan.code()).as(plan.text()).isZero();
+        assertThat(plan.text()).contains("LegalTTT", "PR 549 2026-03-23_LeakyReLU_LegalTTT_ParallelMuon on ");
+        assertThat(ws.resolve("technique_map.json")).isRegularFile();
         Out valid = caddie(ws, "triage", "--pr", "1413", "--no-lint");
         assertThat(valid.code()).as(valid.text()).isZero();
         assertThat(valid.text()).contains("valid-record", "the claim is the mean of 3 logs' legal_ttt_exact").doesNotContain("fetching");

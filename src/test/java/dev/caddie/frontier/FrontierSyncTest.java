@@ -137,6 +137,51 @@ class FrontierSyncTest {
     }
 
     @Test
+    void theBattlePlanNamesWhatEachAcceptedSubmissionAddedOverItsParent() throws Exception {
+        Synced s = synced();
+        try (Ledger index = s.index(); ChallengeRepo mirror = s.mirror()) {
+            FrontierTriage t = new FrontierTriage(mirror, index.frontier(), false);
+            TechniqueMap map = TechniqueMap.build(t);
+            // copies, rule breakers and over-limit runs are no evidence, merged or not
+            assertThat(map.steps()).extracting(TechniqueMap.Step::pr).doesNotContain(653, 419, 120, 351);
+            TechniqueMap.Step leaky = map.steps().stream().filter(x -> Integer.valueOf(549).equals(x.pr())).findFirst().orElseThrow();
+            assertThat(leaky.parent()).isNotNull();
+            assertThat(leaky.techniques()).contains("LeakyReLU", "LegalTTT", "ParallelMuon");
+            assertThat(leaky.code()).isNotEmpty(); // functions, classes or settings its script has and its parent's has not
+            assertThat(leaky.delta()).isNotNull();
+            TechniqueMap.Technique ttt = map.techniques().stream().filter(x -> x.key().equals("legalttt")).findFirst().orElseThrow();
+            assertThat(ttt.evidence()).extracting(TechniqueMap.Step::pr).contains(549, 1413);
+            JsonNode json = new ObjectMapper().readTree(map.json().toString());
+            assertThat(json.get("techniques").get(0).fieldNames()).toIterable().contains("technique", "status", "mean_delta_bpb", "evidence");
+            assertThat(json.get("submissions").size()).isEqualTo(map.steps().size());
+        }
+    }
+
+    /** The statuses from the deltas alone: a confirmed gain proves a technique; never a gain, twice or confirmed, ends it. */
+    @Test
+    void aTechniqueIsProvenByAConfirmedGainAndADeadEndWhenItNeverGains() {
+        Submission base = row(1, "records/track_10min_16mb/2026-03-20_Base");
+        java.util.function.BiFunction<String, Object[], TechniqueMap.Step> step = (tech, d) -> new TechniqueMap.Step(row(2, "records/track_10min_16mb/x_" + tech),
+                null, base, null, 0.9, List.of(tech), List.of(), (Double) d[0], 3, 3, (Double) d[1], (Boolean) d[2]);
+        List<TechniqueMap.Technique> ts = TechniqueMap.techniques(List.of(
+                step.apply("EMA", new Object[]{-0.004, 0.001, true}),
+                step.apply("EMA", new Object[]{0.001, 0.5, false}),
+                step.apply("Dropout", new Object[]{0.002, 0.3, false}),
+                step.apply("Dropout", new Object[]{0.0005, 0.6, false}),
+                step.apply("WiderMLP", new Object[]{-0.001, 0.2, false}),
+                step.apply("Ternary", new Object[]{0.03, 0.001, true})));
+        java.util.Map<String, String> status = new java.util.HashMap<>();
+        ts.forEach(x -> status.put(x.name(), x.status()));
+        assertThat(status).containsEntry("EMA", "proven").containsEntry("Dropout", "dead-end").containsEntry("WiderMLP", "exploring")
+                .containsEntry("Ternary", "dead-end");
+        assertThat(ts.get(0).name()).isEqualTo("EMA"); // proven first
+    }
+
+    private static Submission row(long id, String folder) {
+        return new Submission(id, "main", null, "c", folder, SubmissionFolder.RECORD, "t" + id, "2026-03-20", null, null, 1.1, null, null, true, Map.of(), null, null);
+    }
+
+    @Test
     void aSourceThatIsNoRepositoryOrHasNoBranchesIsNamed() throws Exception {
         ChallengeRepo mirror = ChallengeRepo.at(tmp.resolve("m.git"));
         assertThatThrownBy(() -> mirror.fetch(tmp.resolve("nowhere").toString(), l -> {}))

@@ -144,4 +144,22 @@ class LoopHaltTest {
             assertThat(all.get(0).verdict().verdict()).isEqualTo(Verdict.KEEP);
         }
     }
+
+    /** The "sota" rule without loop.sota uses the record a frontier sync found; with neither, the loop says what to do. */
+    @Test
+    void theSotaRuleWithoutAStateOfTheArtRefusesToStartAndASyncedRecordServes() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path ws = workspace("[\"" + java + "\", \"train.java\"]");
+        Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml")).replaceFirst("keep_rule = \"\\w+\"", "keep_rule = \"sota\""));
+        TaskSpec task = TaskSpecReader.read(ws);
+        assertThat(task.loop().keepRule()).isEqualTo("sota");
+        try (Ledger ledger = Ledger.open(new Workspace(ws).ledgerFile())) {
+            ExperimentLoop loop = new ExperimentLoop(task, ledger, new Runner(new LocalExecutor()), new SearchProposer(1), new LoopListener() {});
+            assertThatThrownBy(() -> loop.run(new LoopOptions("t", 1, null, "t", 1337)))
+                    .hasMessageContaining("set [loop] sota").hasMessageContaining("caddie frontier sync");
+            assertThat(ledger.experiments("t")).isEmpty();
+            ledger.setMeta("frontier.record_bpb", "1.0811");
+            assertThat(dev.caddie.frontier.CurrentRecord.sota(task, ledger)).isEqualTo(1.0811);
+        }
+    }
 }
