@@ -172,7 +172,8 @@ class TournamentTest {
             assertThat(r.spentSeconds()).isCloseTo(recorded, within(0.01));
             // no run starts once 20 s are spent: the last one may end past it, by less than one run
             assertThat(r.spentSeconds()).isGreaterThanOrEqualTo(20).isLessThan(20 + longest / 1000.0);
-            assertThat(l.experiments("t")).hasSizeGreaterThanOrEqualTo(3).allSatisfy(e -> assertThat(e.verdict()).isNotNull());
+            // more than one candidate came from the search (how many fit in 20 s depends on the machine and its load)
+            assertThat(l.experiments("t")).hasSizeGreaterThanOrEqualTo(2).allSatisfy(e -> assertThat(e.verdict()).isNotNull());
             // promotions happened (how far up depends on how many runs this machine fits in 20 s)
             assertThat(runs).extracting(RunRecord::tier).contains("test@ITERATIONS=10");
             assertThat(r.lines()).last().isEqualTo("budget of 20 s of runs spent");
