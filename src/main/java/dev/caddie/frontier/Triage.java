@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caddie.rules.ArtifactAccount;
 import dev.caddie.rules.LintFinding;
 import dev.caddie.rules.ScriptCode;
-import dev.caddie.rules.ScriptCompare;
 import dev.caddie.rules.ScriptLint;
 import dev.caddie.rules.SubmissionFile;
 import dev.caddie.run.FinalMetric;
@@ -195,18 +194,9 @@ public final class Triage {
      * environment settings is a legitimate entry, so a copy also needs logs the baseline cannot have printed.
      */
     private static void baselineCopy(ScriptCode script, ScriptCode baseline, Map<String, LogSummary> logs, List<Reason> reasons) {
-        boolean same = java.util.Arrays.equals(script.code(), baseline.code());
-        if (!same) {
-            List<String> mine = ScriptFingerprint.normalisedLines(script.code()), theirs = ScriptFingerprint.normalisedLines(baseline.code());
-            // Code that differs in more than layout and comments cannot be the baseline's modulo formatting: the
-            // parser's comparison (a Python process) is spent only on scripts that might be.
-            if (!mine.equals(theirs) && ScriptFingerprint.overlap(mine, theirs) < 0.9) return;
-            try {
-                same = mine.equals(theirs) || ScriptCompare.compare(script, baseline).sameCode();
-            } catch (IOException | InterruptedException | RuntimeException e) {
-                return; // no python3 for the comparison: the comparisons above alone
-            }
-        }
+        // One program whatever its layout, comments or docstrings: compared token by token, in this process.
+        boolean same = java.util.Arrays.equals(script.code(), baseline.code())
+                || ScriptFingerprint.tokens(script.code()).equals(ScriptFingerprint.tokens(baseline.code()));
         if (!same) return;
         String code = new String(script.code(), StandardCharsets.UTF_8);
         List<String> tells = new ArrayList<>();
