@@ -63,12 +63,13 @@ public final class TechniqueMap {
      */
     public static TechniqueMap build(FrontierTriage t) throws IOException {
         List<Submission> accepted = new ArrayList<>();
-        Map<Long, FrontierTriage.Judged> judged = new LinkedHashMap<>();
+        Map<Long, String> verdicts = new LinkedHashMap<>(); // the verdict JSON by submission, also of those judged just now
         for (Submission s : t.distinct()) {
             String verdict = s.verdict();
+            verdicts.put(s.id(), s.verdictJson());
             if (verdict == null) {
                 FrontierTriage.Judged j = t.judge(s);
-                judged.put(s.id(), j);
+                verdicts.put(s.id(), j.json().toString());
                 verdict = j.result().verdict().code;
             }
             boolean valid = verdict.startsWith("valid-");
@@ -81,18 +82,18 @@ public final class TechniqueMap {
             List<Submission> before = new ArrayList<>();
             for (Submission e : accepted.subList(0, i)) if (java.util.Objects.equals(e.track(), s.track())) before.add(e);
             Submission parent = t.similarity().closest(s, before);
-            steps.add(step(t, s, parent));
+            steps.add(step(t, s, parent, verdicts));
         }
         return new TechniqueMap(steps, techniques(steps));
     }
 
-    private static Step step(FrontierTriage t, Submission s, Submission parent) throws IOException {
+    private static Step step(FrontierTriage t, Submission s, Submission parent, Map<Long, String> verdicts) throws IOException {
         List<String> named = nameTechniques(s);
         List<String> code = List.of();
         Double delta = null, p = null;
         boolean confirmed = false;
-        double[] mine = logged(t, s);
-        double[] theirs = parent == null ? new double[0] : logged(t, parent);
+        double[] mine = logged(verdicts.get(s.id()));
+        double[] theirs = parent == null ? new double[0] : logged(verdicts.get(parent.id()));
         double sim = 0;
         if (parent != null) {
             Set<String> had = new LinkedHashSet<>();
@@ -121,8 +122,8 @@ public final class TechniqueMap {
         return s.claimedBpb();
     }
 
-    private static double[] logged(FrontierTriage t, Submission s) throws IOException {
-        String json = s.verdictJson();
+    /** Each seed log's score, as triage read them. */
+    private static double[] logged(String json) throws IOException {
         if (json == null) return new double[0];
         JsonNode j = new ObjectMapper().readTree(json);
         List<Double> out = new ArrayList<>();
