@@ -14,9 +14,10 @@ import java.util.Map;
 /**
  * The folder a remote executor owns on its machine, and the steps every remote run takes there.
  *
- * <p>A run costs three ssh calls, because each one starts the remote user's login shell (a .bashrc with conda or
- * pyenv init takes half a second): one ships the commit, checks the pinned files, writes the launcher and starts
- * it; one follows the log to the end; one fetches the tier's files and removes the folder.
+ * <p>A run costs one ssh call, two when files come back, because each call starts the remote user's login shell (a
+ * .bashrc with conda or pyenv init takes half a second): the first ships the commit, checks the pinned files, writes
+ * the launcher, starts it and follows its log to the end; the second fetches the tier's files and removes the
+ * folder. A follow cut off (a dropped connection) is taken up again by a call that reads the log from its byte.
  *
  * <p>The commit travels as `git archive` piped into `tar -x`: the remote needs only tar (no git, no access to the
  * user's repository), gets exactly the committed tree (never stray local edits), and a Parameter Golf script is
