@@ -25,9 +25,7 @@ import java.util.concurrent.Callable;
                 + "on main at the synced commit; with --include-prs, the open PRs that triage as valid and beat the record, with their significance.",
                 "Inside a workspace it reads the index `caddie frontier sync` keeps in the ledger; elsewhere give --repo (synced into ~/.cache/caddie/frontier first)."})
 final class FrontierCommand implements Callable<Integer> {
-    @Mixin WorkspaceOption ws;
-    @Option(names = "--repo", paramLabel = "URL|PATH", description = "the challenge repository (a clone, a mirror or its URL): synced first")
-    String repo;
+    @Mixin FrontierSource source;
     @Option(names = "--track", defaultValue = "10min_16mb", description = "10min_16mb (default) or non_record_16mb")
     String track;
     @Option(names = "--include-prs", description = "also the PRs not on main that triage as valid records and beat the current record")
@@ -44,8 +42,8 @@ final class FrontierCommand implements Callable<Integer> {
             case "non_record_16mb" -> SubmissionFolder.NON_RECORD;
             default -> throw new IllegalArgumentException("unknown --track '" + track + "'; accepted: 10min_16mb, non_record_16mb");
         };
-        FrontierHome home = FrontierHome.of(ws.path(), repo);
-        try (Ledger index = Sync.ready(home, repo != null); ChallengeRepo mirror = home.repo()) {
+        FrontierHome home = source.home();
+        try (Ledger index = Sync.ready(home, source.given()); ChallengeRepo mirror = home.repo()) {
             FrontierTriage t = new FrontierTriage(mirror, index.frontier(), !noLint);
             List<RecordHistory.Step> steps = RecordHistory.steps(t, trackDir);
             ObjectMapper om = new ObjectMapper();
@@ -89,9 +87,7 @@ final class FrontierCommand implements Callable<Integer> {
                     + "its seeds differ from the parent's at p < 0.01; per technique: proven, exploring or dead-end.",
                     "Inside a workspace it also writes technique_map.json there, which the agents' decision state reads."})
     static final class Techniques implements Callable<Integer> {
-        @Mixin WorkspaceOption ws;
-        @Option(names = "--repo", paramLabel = "URL|PATH", description = "the challenge repository (a clone, a mirror or its URL): synced first")
-        String repo;
+        @Mixin FrontierSource source;
         @Option(names = "--no-lint", description = "judge untriaged submissions without `caddie lint` (it needs python3)")
         boolean noLint;
         @Option(names = "--json", description = "print technique_map.json's content instead of the table")
@@ -99,13 +95,14 @@ final class FrontierCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            FrontierHome home = FrontierHome.of(ws.path(), repo);
-            try (Ledger index = Sync.ready(home, repo != null); ChallengeRepo mirror = home.repo()) {
+            FrontierHome home = source.home();
+            try (Ledger index = Sync.ready(home, source.given()); ChallengeRepo mirror = home.repo()) {
                 TechniqueMap map = TechniqueMap.build(new FrontierTriage(mirror, index.frontier(), !noLint));
+                if (home.inWorkspace()) map = map.withOwn(index); // the workspace's own kept and discarded candidates join the evidence
                 ObjectNode doc = map.json();
                 String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc);
                 if (home.inWorkspace()) {
-                    java.nio.file.Path out = ws.path().resolve(TechniqueMap.FILE);
+                    java.nio.file.Path out = source.ws.path().resolve(TechniqueMap.FILE);
                     java.nio.file.Files.writeString(out, text + "\n");
                     System.err.println("wrote " + out);
                 }
@@ -117,6 +114,8 @@ final class FrontierCommand implements Callable<Integer> {
                 for (TechniqueMap.Technique t : map.techniques()) {
                     System.out.printf(Locale.ROOT, "%-9s  %-32s %s  %d submission(s), %d confirmed%n", t.status(), clip(t.name(), 32),
                             t.meanDelta() == null ? "delta      ?    " : String.format(Locale.ROOT, "delta %+.4f bpb", t.meanDelta()), t.evidence().size(), t.confirmed());
+                    for (TechniqueMap.Own o : t.own())
+                        System.out.printf(Locale.ROOT, "             here: candidate %d (%s) %s: %+.4f%n", o.candidateId(), o.tag(), o.verdict(), o.delta());
                     for (TechniqueMap.Step s : t.evidence().subList(0, Math.min(3, t.evidence().size())))
                         System.out.printf(Locale.ROOT, "             %s on %s%s%n", name(s.pr(), s.submission().folder()), name(s.parentPr(), s.parent().folder()),
                                 s.delta() == null ? "" : String.format(Locale.ROOT, ": %+.4f%s", s.delta(), s.p() == null ? " (not testable: seeds)" : String.format(Locale.ROOT, " (p = %.3g)", s.p())));
@@ -137,14 +136,11 @@ final class FrontierCommand implements Callable<Integer> {
                     + "submission folder (records/track_*/FOLDER) into the ledger. A second sync reads only the refs that moved.",
                     "Default source: where it was synced from last, else " + ChallengeRepo.UPSTREAM + "."})
     static final class Sync implements Callable<Integer> {
-        @Mixin WorkspaceOption ws;
-        @Option(names = "--repo", paramLabel = "URL|PATH", description = "where to fetch from: the upstream URL, a mirror or any local clone")
-        String repo;
+        @Mixin FrontierSource source;
 
         @Override
         public Integer call() throws Exception {
-            FrontierHome home = FrontierHome.of(ws.path(), repo);
-            try (Ledger index = sync(home)) {
+            try (Ledger index = sync(source.home())) {
                 return 0;
             }
         }

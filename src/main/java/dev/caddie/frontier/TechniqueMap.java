@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caddie.ledger.Experiment;
+import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.Submission;
+import dev.caddie.ledger.Verdict;
 import dev.caddie.rules.Significance;
 
 import java.io.IOException;
@@ -33,8 +36,19 @@ public final class TechniqueMap {
     public record Step(Submission submission, Integer pr, Submission parent, Integer parentPr, double similarity, List<String> techniques,
                        List<String> code, Double delta, int seeds, int parentSeeds, Double p, boolean confirmed) {}
 
-    /** One technique and the evidence for it. */
-    public record Technique(String key, String name, String status, List<Step> evidence, Double meanDelta, int confirmed) {}
+    /** One technique and the evidence for it: public submissions, and this workspace's own candidates that tried it. */
+    public record Technique(String key, String name, String status, List<Step> evidence, Double meanDelta, int confirmed, List<Own> own) {
+        Technique withOwn(List<Own> more) {
+            List<Own> all = new ArrayList<>(own);
+            all.addAll(more);
+            return new Technique(key, name, TechniqueMap.status(evidence, all), evidence, meanDelta, confirmed, all);
+        }
+    }
+
+    /** A candidate of this workspace whose description names the technique, with its verdict and its delta against the best before it. */
+    public record Own(long candidateId, String tag, String description, String verdict, double delta) {
+        boolean kept() { return Verdict.KEEP.equals(verdict); }
+    }
 
     /** The battle plan's file in a workspace, read into the agents' decision state. */
     public static final String FILE = "technique_map.json";
@@ -194,15 +208,64 @@ public final class TechniqueMap {
             List<Double> deltas = ev.stream().map(Step::delta).filter(java.util.Objects::nonNull).toList();
             Double mean = deltas.isEmpty() ? null : deltas.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             int confirmed = (int) ev.stream().filter(Step::confirmed).count();
-            boolean gain = ev.stream().anyMatch(s -> s.confirmed() && s.delta() != null && s.delta() < 0);
-            boolean neverGain = !deltas.isEmpty() && deltas.stream().allMatch(d -> d >= 0);
-            String status = gain ? "proven"
-                    : neverGain && (ev.stream().anyMatch(Step::confirmed) || deltas.size() >= 2) ? "dead-end" : "exploring";
-            out.add(new Technique(e.getKey(), names.get(e.getKey()), status, ev, mean, confirmed));
+            out.add(new Technique(e.getKey(), names.get(e.getKey()), status(ev, List.of()), ev, mean, confirmed, List.of()));
         }
-        Comparator<Technique> rank = Comparator.comparingInt((Technique x) -> List.of("proven", "exploring", "dead-end").indexOf(x.status()))
-                .thenComparing(x -> x.meanDelta() == null ? Double.MAX_VALUE : x.meanDelta());
-        out.sort(rank);
+        out.sort(RANK);
+        return out;
+    }
+
+    private static final Comparator<Technique> RANK = Comparator.comparingInt((Technique x) -> List.of("proven", "exploring", "dead-end").indexOf(x.status()))
+            .thenComparing(x -> x.meanDelta() == null ? Double.MAX_VALUE : x.meanDelta());
+
+    /**
+     * Proven: a gain confirmed over seeds, or kept here by the noise-aware keep rule. Dead-end: never a gain, with
+     * a confirmed loss or seen twice (public or here). Exploring: the rest.
+     */
+    static String status(List<Step> ev, List<Own> own) {
+        List<Double> deltas = new ArrayList<>(ev.stream().map(Step::delta).filter(java.util.Objects::nonNull).toList());
+        own.forEach(o -> deltas.add(o.delta()));
+        boolean gain = ev.stream().anyMatch(s -> s.confirmed() && s.delta() != null && s.delta() < 0) || own.stream().anyMatch(Own::kept);
+        boolean neverGain = !deltas.isEmpty() && deltas.stream().allMatch(d -> d >= 0) && own.stream().noneMatch(Own::kept);
+        return gain ? "proven" : neverGain && (ev.stream().anyMatch(Step::confirmed) || deltas.size() >= 2) ? "dead-end" : "exploring";
+    }
+
+    /**
+     * Adds this workspace's own history: each kept or discarded candidate whose description names a technique of
+     * the map (as a word, or two or three words run together: "legal TTT" is LegalTTT) is evidence for it, with
+     * its score against the best before it. Candidates that name none are left out: a map of one-off descriptions
+     * would bury the techniques.
+     */
+    public TechniqueMap withOwn(Ledger ledger) {
+        Map<String, List<Own>> byKey = new LinkedHashMap<>();
+        for (String tag : ledger.tags())
+            for (Experiment e : ledger.experiments(tag)) {
+                Verdict v = e.verdict();
+                if (v == null || v.bestBefore() == null || e.run() == null || e.run().valBpb() == null
+                        || !(Verdict.KEEP.equals(v.verdict()) || Verdict.DISCARD.equals(v.verdict()))) continue;
+                double score = ledger.meanScore(e.candidate().id(), e.run().tier()).orElse(e.run().valBpb());
+                Set<String> words = wordKeys(e.candidate().description());
+                for (Technique t : techniques)
+                    if (t.key().length() >= 3 && words.contains(t.key()))
+                        byKey.computeIfAbsent(t.key(), k -> new ArrayList<>())
+                                .add(new Own(e.candidate().id(), tag, e.candidate().description(), v.verdict(), score - v.bestBefore()));
+            }
+        List<Technique> out = new ArrayList<>();
+        for (Technique t : techniques) out.add(byKey.containsKey(t.key()) ? t.withOwn(byKey.get(t.key())) : t);
+        out.sort(RANK);
+        return new TechniqueMap(steps, out);
+    }
+
+    /** The keys of a text's words, and of each run of two or three words together. */
+    static Set<String> wordKeys(String text) {
+        Set<String> out = new LinkedHashSet<>();
+        if (text == null) return out;
+        List<String> w = new ArrayList<>();
+        for (String x : text.split("[^A-Za-z0-9]+")) if (!x.isEmpty()) w.add(x.toLowerCase(Locale.ROOT));
+        for (int i = 0; i < w.size(); i++) {
+            out.add(w.get(i));
+            if (i + 1 < w.size()) out.add(w.get(i) + w.get(i + 1));
+            if (i + 2 < w.size()) out.add(w.get(i) + w.get(i + 1) + w.get(i + 2));
+        }
         return out;
     }
 
@@ -217,6 +280,10 @@ public final class TechniqueMap {
             else o.put("mean_delta_bpb", round(x.meanDelta()));
             ArrayNode ev = o.putArray("evidence");
             for (Step s : x.evidence()) ev.add(stepJson(om, s, false));
+            ArrayNode own = o.putArray("own");
+            for (Own w : x.own())
+                own.addObject().put("candidate", w.candidateId()).put("tag", w.tag()).put("description", w.description())
+                        .put("verdict", w.verdict()).put("delta_bpb", round(w.delta()));
         }
         ArrayNode ss = root.putArray("submissions");
         for (Step s : steps) ss.add(stepJson(om, s, true));
@@ -257,8 +324,11 @@ public final class TechniqueMap {
         for (JsonNode t : map.path("techniques")) {
             if (out.size() >= max) break;
             JsonNode d = t.path("mean_delta_bpb");
-            out.add(String.format(Locale.ROOT, "%s: %s%s, %d submission(s), %d confirmed", t.path("technique").asText(), t.path("status").asText(),
-                    d.isNumber() ? String.format(Locale.ROOT, ", mean delta %+.4f bpb", d.asDouble()) : "", t.path("evidence").size(), t.path("confirmed").asInt()));
+            int own = t.path("own").size();
+            out.add(String.format(Locale.ROOT, "%s: %s%s, %d submission(s), %d confirmed%s", t.path("technique").asText(), t.path("status").asText(),
+                    d.isNumber() ? String.format(Locale.ROOT, ", mean delta %+.4f bpb", d.asDouble()) : "", t.path("evidence").size(), t.path("confirmed").asInt(),
+                    own == 0 ? "" : String.format(Locale.ROOT, "; tried here %d time(s), %d kept", own,
+                            java.util.stream.StreamSupport.stream(t.path("own").spliterator(), false).filter(o -> o.path("verdict").asText().equals(Verdict.KEEP)).count())));
         }
         return out;
     }

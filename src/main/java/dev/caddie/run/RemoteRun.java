@@ -71,7 +71,10 @@ final class RemoteRun implements RunHandle {
     @Override public Ending ending() { return ending; }
 
     @Override
-    public Integer waitFor(long millis) throws InterruptedException {
+    public Integer waitFor(long millis) throws InterruptedException { return await(exit, millis); }
+
+    /** A remote run's exit code within millis, null while it runs; 255 (ssh's own failure code) if following it failed. */
+    static Integer await(CompletableFuture<Integer> exit, long millis) throws InterruptedException {
         try {
             return exit.get(millis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

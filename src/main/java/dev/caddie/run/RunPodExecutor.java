@@ -19,9 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 
 /**
@@ -115,15 +112,7 @@ public final class RunPodExecutor implements Executor {
         }
 
         @Override
-        public Integer waitFor(long millis) throws InterruptedException {
-            try {
-                return exit.get(millis, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                return null;
-            } catch (ExecutionException e) {
-                return 255;
-            }
-        }
+        public Integer waitFor(long millis) throws InterruptedException { return RemoteRun.await(exit, millis); }
 
         @Override
         public void kill() {

@@ -157,6 +157,36 @@ class FrontierSyncTest {
         }
     }
 
+    @Test
+    void theWorkspacesOwnCandidatesThatNameATechniqueJoinItsEvidence() throws Exception {
+        Synced s = synced();
+        try (Ledger index = s.index(); ChallengeRepo mirror = s.mirror(); Ledger own = Ledger.open(tmp.resolve("workspace.db"))) {
+            TechniqueMap map = TechniqueMap.build(new FrontierTriage(mirror, index.frontier(), false));
+            tried(own, "agent: add legal TTT (score-first) to the evaluation", 1.10, 1.1050, dev.caddie.ledger.Verdict.KEEP);
+            tried(own, "agent: swap the MLP activation for LeakyReLU squared", 1.12, 1.1050, dev.caddie.ledger.Verdict.DISCARD);
+            tried(own, "tpe: MATRIX_LR=0.03", 1.11, 1.1050, dev.caddie.ledger.Verdict.DISCARD); // names no technique: left out
+            TechniqueMap mine = map.withOwn(own);
+            TechniqueMap.Technique ttt = mine.techniques().stream().filter(x -> x.key().equals("legalttt")).findFirst().orElseThrow();
+            assertThat(ttt.own()).singleElement().satisfies(o -> {
+                assertThat(o.verdict()).isEqualTo("keep");
+                assertThat(o.delta()).isCloseTo(-0.005, org.assertj.core.data.Offset.offset(1e-9));
+            });
+            assertThat(ttt.status()).isEqualTo("proven"); // kept here by the noise-aware keep rule
+            TechniqueMap.Technique leaky = mine.techniques().stream().filter(x -> x.key().equals("leakyrelu")).findFirst().orElseThrow();
+            assertThat(leaky.own()).extracting(TechniqueMap.Own::verdict).containsExactly("discard");
+            assertThat(mine.techniques().stream().flatMap(x -> x.own().stream()).map(TechniqueMap.Own::description)).noneMatch(d -> d.startsWith("tpe:"));
+            assertThat(mine.json().toString()).contains("\"own\":[{\"candidate\"");
+            assertThat(TechniqueMap.summary(new ObjectMapper().readTree(mine.json().toString()), 50)).anyMatch(l -> l.contains("tried here 1 time(s), 1 kept"));
+        }
+    }
+
+    private static void tried(Ledger l, String description, double score, double bestBefore, String verdict) {
+        long cid = l.addCandidate("t", "c" + description.hashCode(), "p", "agent:a", description, Map.of(), 1, 1, 1);
+        long rid = l.startRun(cid, "local", 1337, "local", null);
+        l.finishRun(rid, new Ledger.RunFinish("ok", 1000, 0, "sha", "final", score, 2.0, 15_000_000L, 50_000L, 600_000L, 1000, 10_000L, null, 0.0));
+        l.addVerdict(cid, rid, verdict, "test", bestBefore);
+    }
+
     /** The statuses from the deltas alone: a confirmed gain proves a technique; never a gain, twice or confirmed, ends it. */
     @Test
     void aTechniqueIsProvenByAConfirmedGainAndADeadEndWhenItNeverGains() {

@@ -58,14 +58,7 @@ class RunPodExecutorTest {
         return new RunPodExecutor(spec, name -> name.equals("RUNPOD_API_KEY") ? key : null, Duration.ofMillis(50), boot);
     }
 
-    private Path repo(String script) throws Exception {
-        Path r = Files.createDirectories(tmp.resolve("repo"));
-        Files.writeString(r.resolve("train.sh"), script);
-        Git.run(r, "init", "-q");
-        Git.run(r, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".");
-        Git.run(r, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "candidate");
-        return r;
-    }
+    private Path repo(String script) throws Exception { return CandidateRepo.commit(tmp.resolve("repo"), Map.of("train.sh", script)); }
 
     private RunSpec run(Path repo, int timeoutSeconds) {
         return new RunSpec(repo, List.of("bash", "train.sh"), Map.of(), Duration.ofSeconds(timeoutSeconds), tmp.resolve("runs/9/log.txt"),

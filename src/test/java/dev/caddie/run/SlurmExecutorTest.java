@@ -22,14 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SlurmExecutorTest {
     @TempDir Path tmp;
 
-    private Path repo(String script) throws Exception {
-        Path r = Files.createDirectories(tmp.resolve("repo"));
-        Files.writeString(r.resolve("train.sh"), script);
-        Git.run(r, "init", "-q");
-        Git.run(r, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".");
-        Git.run(r, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "candidate");
-        return r;
-    }
+    private Path repo(String script) throws Exception { return CandidateRepo.commit(tmp.resolve("repo"), Map.of("train.sh", script)); }
 
     private ExecutorSpec spec(String host, List<String> ssh, List<String> sbatchArgs) {
         return new ExecutorSpec("campus", "slurm", host, tmp.resolve("shared").toString(), tmp.resolve("shared-ws").toString(), ssh, sbatchArgs, false);

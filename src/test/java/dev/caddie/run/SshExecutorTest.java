@@ -41,13 +41,7 @@ class SshExecutorTest {
 
     /** A repository holding train.sh, committed, standing for a candidate's worktree. */
     private Path repo(String script) throws Exception {
-        Path r = Files.createDirectories(tmp.resolve("repo"));
-        Files.writeString(r.resolve("train.sh"), script);
-        Files.writeString(r.resolve("eval.txt"), "pinned evaluation code\n");
-        Git.run(r, "init", "-q");
-        Git.run(r, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".");
-        Git.run(r, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "candidate");
-        return r;
+        return CandidateRepo.commit(tmp.resolve("repo"), Map.of("train.sh", script, "eval.txt", "pinned evaluation code\n"));
     }
 
     private ExecutorSpec spec(List<String> options) {
