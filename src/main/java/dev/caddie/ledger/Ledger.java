@@ -205,6 +205,24 @@ public final class Ledger implements AutoCloseable {
         return new java.util.HashSet<>(query("SELECT remote FROM runs WHERE status='running' AND remote IS NOT NULL", rs -> rs.getString(1)));
     }
 
+    /**
+     * Remote runs of a tag that a dead Caddie left going, whose candidates still wait for their verdict: the ones
+     * the next loop can take up instead of stopping.
+     */
+    public synchronized List<RunRecord> adoptable(String tag) {
+        List<RunRecord> out = new ArrayList<>();
+        record Owned(RunRecord run, Long owner) {}
+        List<Owned> rows = query("SELECT r.*, r.owner_pid FROM runs r JOIN candidates c ON c.id = r.candidate_id WHERE c.tag=? AND r.status='running' "
+                + "AND r.remote IS NOT NULL AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.candidate_id = r.candidate_id) ORDER BY r.id",
+                rs -> new Owned(runRow(rs), lng(rs, RUN_COLUMNS + 1)), tag);
+        for (Owned o : rows)
+            if (o.owner() == null || o.owner() != ProcessHandle.current().pid() && !processAlive(o.owner())) out.add(o.run());
+        return out;
+    }
+
+    /** This process takes a run over (it adopted it): a later start sees a live owner and leaves it alone. */
+    public void adoptRun(long runId) { update("UPDATE runs SET owner_pid=? WHERE id=?", ProcessHandle.current().pid(), runId); }
+
     /** Records where a remote run lives (the executor's handle), so a later Caddie can stop it if this one dies. */
     public void runRemote(long runId, String remote) { update("UPDATE runs SET remote=? WHERE id=?", remote, runId); }
 

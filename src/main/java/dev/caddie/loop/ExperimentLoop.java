@@ -84,6 +84,7 @@ public final class ExperimentLoop {
         try {
             Git.requireRepo(task.workspace());
             Tier tier = task.tier(opt.tier());
+            adoptOrphans(opt, tier);
             for (Long id : ledger.recoverInterrupted(runner.executors())) listener.note("run " + id + " was left running by a Caddie that died: marked interrupted");
             for (String reaped : runner.executors().reapAll(task.workspace(), ledger.liveRemotes())) listener.note(reaped);
             // Stopped between its commit and its verdict (Ctrl-C while gating): it gets one, so no candidate stays blank.
@@ -214,13 +215,19 @@ public final class ExperimentLoop {
             referenceMs = bestRun.get().durationMs();
         }
         RecordedRuns.Recorded rec = recorder.execute(cid, tier, env, wt, opt.seed(), oracle, referenceMs);
+        judge(opt, tier, cid, wt, env, bestValue, rec, oracle);
+    }
+
+    /** The verdict on a candidate's run on the loop's tier: its gates after the run, its seeds, the keep rule. */
+    private void judge(LoopOptions opt, Tier tier, long cid, Path wt, Map<String, String> env, Double bestValue, RecordedRuns.Recorded rec,
+                       EarlyAbort oracle) throws IOException, InterruptedException {
         RunOutcome out = rec.outcome();
         long runId = rec.runId();
         var s = out.summary();
 
         if (out.status() == RunStatus.ABORTED) {
             Long saved = ledger.run(runId).map(r -> r.savedMs()).orElse(null);
-            ledger.addVerdict(cid, runId, Verdict.DISCARD, "aborted early: " + oracle.reason()
+            ledger.addVerdict(cid, runId, Verdict.DISCARD, "aborted early: " + (oracle == null ? "stopped" : oracle.reason())
                     + (saved == null ? "" : String.format("; saved about %.1f s of compute", saved / 1000.0)), bestValue);
             return;
         }
@@ -254,6 +261,30 @@ public final class ExperimentLoop {
                 TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())), dev.caddie.frontier.CurrentRecord.sota(task, ledger), task.loop().sotaFraction());
         ledger.addVerdict(cid, runId, d.keep() ? Verdict.KEEP : Verdict.DISCARD, d.reason() + seedNote, bestValue);
         if (d.keep()) keep(opt, tier, cid);
+    }
+
+    /**
+     * Runs of this tag on the loop's tier that a killed Caddie left going on a remote machine are taken up: their
+     * log is followed from where the ledger's copy ends and the candidate is judged as if nothing had happened.
+     * What cannot be taken up is left to the ledger's recovery, which stops it and records it interrupted.
+     */
+    private void adoptOrphans(LoopOptions opt, Tier tier) throws IOException, InterruptedException {
+        for (dev.caddie.ledger.RunRecord r : ledger.adoptable(opt.tag())) {
+            if (stopping) return;
+            if (!r.tier().equals(tier.name()) || !tier.executor().equals(r.executor())) continue;
+            var c = ledger.candidate(r.candidateId()).orElseThrow();
+            Path wt = new Workspace(task.workspace()).worktrees().resolve("adopt-run" + r.id());
+            git.worktreeAdd(wt, c.commit());
+            try {
+                Double bestValue = ledger.best(opt.tag(), task.metric().minimize()).map(this::score).orElse(null);
+                RecordedRuns.Recorded rec = recorder.adopt(r, tier, wt);
+                if (rec == null) continue;
+                judge(opt, tier, c.id(), wt, c.env(), bestValue, rec, null);
+                report(opt.tag(), c.id());
+            } finally {
+                maker.remove(wt);
+            }
+        }
     }
 
     /** The branch advances, and a result from a cheaper tier is offered for promotion to the dear one. */

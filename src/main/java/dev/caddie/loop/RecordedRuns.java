@@ -2,6 +2,7 @@ package dev.caddie.loop;
 
 import dev.caddie.gate.LiveGate;
 import dev.caddie.ledger.Ledger;
+import dev.caddie.ledger.RunRecord;
 import dev.caddie.run.LiveProgress;
 import dev.caddie.run.RunHandle;
 import dev.caddie.run.RunOutcome;
@@ -84,14 +85,49 @@ final class RecordedRuns {
                 }
             }
         });
+        finish(runId, tier, out, abortReason[0]);
+        if (out.status() == RunStatus.ABORTED && referenceMs != null) ledger.setSaved(runId, Math.max(0, referenceMs - out.durationMs()));
+        return new Recorded(runId, out, logFile);
+    }
+
+    /** The run's ending, score and cost (the tier's rate for all of its time, queue and boot included) in the ledger. */
+    private void finish(long runId, Tier tier, RunOutcome out, String abortReason) {
         var s = out.summary();
         double cost = tier.costPerHour() * out.durationMs() / 3_600_000.0;
         ledger.finishRun(runId, new Ledger.RunFinish(out.status().word, out.durationMs(), out.exitCode(), out.logSha256(),
                 s.score() == null ? null : s.score().name(), s.score() == null ? null : s.score().valBpb(),
                 s.score() == null ? null : s.score().valLoss(), s.artifactBytes(), s.codeBytes(), s.trainTimeMs(), s.stopStep(),
-                s.peakMemMib(), out.status() == RunStatus.ABORTED ? "aborted early: " + abortReason[0] : out.errorText(), cost));
-        if (out.status() == RunStatus.ABORTED && referenceMs != null) ledger.setSaved(runId, Math.max(0, referenceMs - out.durationMs()));
-        return new Recorded(runId, out, logFile);
+                s.peakMemMib(), out.status() == RunStatus.ABORTED ? "aborted early: " + abortReason : out.errorText(), cost));
+    }
+
+    /**
+     * Takes up a remote run a dead Caddie left going: its log is followed from where the local copy ends, and it is
+     * recorded as if this process had started it. Null when its executor cannot take it up (the caller then lets
+     * the ledger's recovery stop it and record it interrupted).
+     */
+    public Recorded adopt(RunRecord run, Tier tier, Path wt) throws InterruptedException {
+        Path logFile = run.logPath() != null ? Path.of(run.logPath()) : ws.runDir(run.id()).resolve("log.txt");
+        Map<String, String> runEnv = task.runEnvironment(tier, Map.of(), run.seed(), "run" + run.id(), wt);
+        RunSpec spec = new RunSpec(wt, task.command(tier), runEnv, Duration.ofSeconds(tier.timeoutSeconds()), logFile, tier.executor(),
+                task.workspace(), task.protectedFiles(), tier.fetch(), "run" + run.id());
+        long elapsed = java.time.Duration.between(java.time.Instant.parse(run.startedAt()), java.time.Instant.now()).toMillis();
+        RunOutcome out;
+        try {
+            long fromByte = java.nio.file.Files.exists(logFile) ? java.nio.file.Files.size(logFile) : 0;
+            RunHandle h = runner.executors().get(tier.executor()).adopt(spec, run.remote(), fromByte);
+            ledger.adoptRun(run.id());
+            listener.note("run " + run.id() + " on " + tier.executor() + " was left going by a Caddie that died: taken up at byte " + fromByte + " of its log");
+            listener.runStarted(run.id(), tier.name(), tier.timeoutSeconds(), parseOrNull(runEnv.get("MAX_WALLCLOCK_SECONDS")));
+            long t0 = System.currentTimeMillis() - elapsed;
+            out = runner.resume(spec, h, new Runner.Listener() {
+                @Override public void line(String line, LiveProgress p) { listener.progress(p, System.currentTimeMillis() - t0); }
+            }, elapsed);
+        } catch (IOException | RuntimeException e) {
+            listener.note("run " + run.id() + " cannot be taken up (" + e.getMessage() + "): it is stopped and recorded interrupted");
+            return null;
+        }
+        finish(run.id(), tier, out, null);
+        return new Recorded(run.id(), out, logFile);
     }
 
 

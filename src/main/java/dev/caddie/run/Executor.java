@@ -17,6 +17,16 @@ public interface Executor {
     default void stopOrphan(String remote) throws IOException, InterruptedException {}
 
     /**
+     * Takes up a run a dead Caddie left going (or that ended while nobody watched), from its recorded handle: its
+     * log is followed from byte fromByte (what the local copy already holds) and it ends as if it had been started
+     * here. Throws when it cannot be taken up (its folder is gone, the machine is unreachable, this executor does
+     * not know how); the caller then stops it and records it interrupted.
+     */
+    default RunHandle adopt(RunSpec spec, String remote, long fromByte) throws IOException, InterruptedException {
+        throw new IOException(name() + " cannot take up a run it did not start");
+    }
+
+    /**
      * What keeps runs from working here (empty when all is well), for `caddie executors check`; a machine that
      * cannot be reached or refuses the key throws CannotStartException with its own message.
      */

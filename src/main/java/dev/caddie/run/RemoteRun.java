@@ -37,7 +37,10 @@ final class RemoteRun implements RunHandle {
     private final String run;
     private final Control control;
     private final String remote;
+    /** The start call, still following the log; null for a run adopted after a restart, which is followed anew. */
     private final RemoteWorkdir.Started started;
+    private final String id;
+    private final long fromByte;
     private final List<String> fetch;
     private final Path filesDir;
     private final boolean keep;
@@ -49,8 +52,21 @@ final class RemoteRun implements RunHandle {
 
     RemoteRun(RemoteWorkdir dir, String run, RemoteWorkdir.Started started, Control control, String remote, List<String> fetch, Path filesDir,
               boolean keep) throws IOException {
+        this(dir, run, started, started.id(), 0, control, remote, fetch, filesDir, keep);
+    }
+
+    /** A run already going that a dead Caddie started: its log is followed from fromByte, what the ledger's copy already holds. */
+    static RemoteRun adopted(RemoteWorkdir dir, String run, String id, long fromByte, Control control, String remote, List<String> fetch,
+                             Path filesDir, boolean keep) throws IOException {
+        return new RemoteRun(dir, run, null, id, fromByte, control, remote, fetch, filesDir, keep);
+    }
+
+    private RemoteRun(RemoteWorkdir dir, String run, RemoteWorkdir.Started started, String id, long fromByte, Control control, String remote,
+                      List<String> fetch, Path filesDir, boolean keep) throws IOException {
         this.dir = dir;
         this.started = started;
+        this.id = id;
+        this.fromByte = fromByte;
         this.run = run;
         this.control = control;
         this.remote = remote;
@@ -98,12 +114,12 @@ final class RemoteRun implements RunHandle {
 
     /** Follows the log until the run is over, then settles how it ended. */
     private void pump() {
-        long offset = 0;
+        long offset = fromByte;
         long lostSince = -1;
         Integer code = null;
         try {
             Integer launcherExit;
-            boolean first = true;
+            boolean first = started != null;
             while (true) {
                 Process f;
                 StringBuffer err;
@@ -112,7 +128,7 @@ final class RemoteRun implements RunHandle {
                     err = started.err();
                     first = false;
                 } else {
-                    f = dir.shell.start(dir.follow(run, offset, control.alive(), started.id(), cleanup()));
+                    f = dir.shell.start(dir.follow(run, offset, control.alive(), id, cleanup()));
                     f.getOutputStream().close();
                     StringBuffer e2 = new StringBuffer();
                     err = e2;

@@ -177,15 +177,18 @@ final class RemoteWorkdir {
      * resumes at the right byte.
      */
     private static String followBody(String run, long offset, String alive, boolean cleanup) {
-        String log = word(run + "/" + LOG), exit = word(run + "/" + EXIT);
-        return "off=" + offset + "; L=" + log + "; E=" + exit + "\n"
+        String log = word(run + "/" + LOG), exit = word(run + "/" + EXIT), follower = word(run + "/.caddie/follower");
+        // The latest follow owns the folder: a follow left behind by a killed Caddie (its ssh lingers until a write
+        // fails) must not remove the folder under the one that took the run up.
+        String token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        return "off=" + offset + "; L=" + log + "; E=" + exit + "; F=" + follower + "; echo " + token + " > \"$F\" 2>/dev/null\n"
                 + "emit() { n=$(stat -c %s \"$L\" 2>/dev/null || echo 0); if [ \"$n\" -gt \"$off\" ]; then tail -c +$((off + 1)) \"$L\" | head -c $((n - off)); off=$n; fi; }\n"
                 + "while :; do\n"
                 + "  if [ -e \"$E\" ] || ! " + alive + "; then emit; break; fi\n"
                 + "  emit; sleep 0.2\n"
                 + "done\n"
                 + "echo \"" + EXIT_MARK + "$(cat \"$E\" 2>/dev/null)\" >&2\n"
-                + (cleanup ? "cd / && rm -rf " + word(run) + "\n" : "");
+                + (cleanup ? "[ \"$(cat \"$F\" 2>/dev/null)\" = " + token + " ] && cd / && rm -rf " + word(run) + "\n" : "");
     }
 
     /** Brings the files the run wrote that match the names or glob patterns into into/, then removes the run's folder unless kept. */
@@ -207,6 +210,19 @@ final class RemoteWorkdir {
     }
 
     void remove(String run) throws IOException, InterruptedException { shell.exec("rm -rf " + word(run)); }
+
+    /**
+     * A run can be taken up when its folder still holds its log and it is either still going (alive, a bash test)
+     * or has recorded how it ended; otherwise there is nothing to follow.
+     */
+    static void requireAdoptable(RemoteWorkdir dir, String run, String alive) throws IOException, InterruptedException {
+        RemoteShell.Result r = dir.shell.exec("[ -e " + word(run + "/" + LOG) + " ] || { echo gone; exit 0; }; [ -e " + word(run + "/" + EXIT)
+                + " ] && { echo ended; exit 0; }; if " + alive + "; then echo going; else echo lost; fi");
+        String state = r.out().strip();
+        if (!r.ok()) throw dir.shell.connectionFailure(r.err());
+        if (state.equals("gone")) throw new IOException(run + " on " + dir.shell.describe() + " no longer holds the run's log");
+        if (state.equals("lost")) throw new IOException("the run in " + run + " on " + dir.shell.describe() + " ended without recording how");
+    }
 
     /**
      * What keeps runs from working here, for `caddie executors check`: the workdir not writable, the workspace

@@ -73,15 +73,44 @@ public final class Runner {
             return new RunOutcome(e.status(), null, (System.nanoTime() - t0) / 1_000_000, sha256(spec.logFile()),
                     parser.parse(spec.logFile().toString(), new String[0]), List.of(dev.caddie.task.Secrets.redact(e.getMessage())));
         }
-        current = handle;
         listener.started(handle);
+        return follow(spec, handle, listener, t0, false);
+    }
+
+    /**
+     * Takes up a run a dead Caddie started (an executor's adopt): the log goes on where the local copy ends, the
+     * timeout counts from when the run started (elapsedMs ago), and it is classified as if it had run here.
+     */
+    public RunOutcome resume(RunSpec spec, RunHandle handle, Listener listener, long elapsedMs) throws IOException, InterruptedException {
+        interrupted.set(false);
+        aborted.set(false);
+        long t0 = System.nanoTime() - elapsedMs * 1_000_000;
+        listener.started(handle);
+        return follow(spec, handle, listener, t0, true);
+    }
+
+    private RunOutcome follow(RunSpec spec, RunHandle handle, Listener listener, long t0, boolean append) throws IOException, InterruptedException {
+        current = handle;
         MessageDigest sha = sha256();
         Deque<String> tail = new ArrayDeque<>();
         List<String> all = new ArrayList<>();
         LiveProgress progress = new LiveProgress();
+        if (append && Files.exists(spec.logFile())) {
+            // what the dead Caddie already wrote: part of the log, its digest and its parse
+            byte[] had = Files.readAllBytes(spec.logFile());
+            sha.update(had);
+            for (String line : new String(had, StandardCharsets.UTF_8).split("\n")) {
+                if (line.isEmpty()) continue;
+                all.add(line);
+                tail.addLast(line);
+                if (tail.size() > TAIL_LINES) tail.removeFirst();
+                progress.accept(line);
+            }
+        }
         // The reader thread owns the log file; the caller's thread owns the clock.
         Thread reader = Thread.ofVirtual().start(() -> {
-            try (OutputStream log = new DigestOutputStream(Files.newOutputStream(spec.logFile()), sha);
+            try (OutputStream log = new DigestOutputStream(append ? Files.newOutputStream(spec.logFile(), java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND) : Files.newOutputStream(spec.logFile()), sha);
                  BufferedReader in = new BufferedReader(new InputStreamReader(handle.output(), StandardCharsets.UTF_8))) {
                 for (String raw; (raw = in.readLine()) != null; ) {
                     String line = dev.caddie.task.Secrets.redact(raw); // a key a script prints never reaches the log file or the ledger
@@ -99,7 +128,7 @@ public final class Runner {
                 synchronized (all) { tail.addLast("caddie: log capture failed: " + e.getMessage()); }
             }
         });
-        long timeoutMs = spec.timeout().toMillis();
+        long timeoutMs = Math.max(1_000, spec.timeout().toMillis() - (System.nanoTime() - t0) / 1_000_000);
         Integer exit = handle.waitFor(timeoutMs);
         boolean timedOut = exit == null;
         if (timedOut) {

@@ -124,6 +124,16 @@ public final class SlurmExecutor implements Executor {
     }
 
     @Override
+    public RunHandle adopt(RunSpec run, String remote, long fromByte) throws IOException, InterruptedException {
+        JsonNode h = JSON.readTree(remote);
+        dir.resolveHome();
+        String runDir = h.path("dir").asText(), job = h.path("job").asText();
+        if (!job.matches("\\d+")) throw new IOException("no Slurm job id in the recorded handle " + remote);
+        RemoteWorkdir.requireAdoptable(dir, runDir, ALIVE.replace("$ID", job));
+        return RemoteRun.adopted(dir, runDir, job, fromByte, control(job), remote, run.fetch(), Remotes.filesDir(run), spec.keepRuns());
+    }
+
+    @Override
     public List<String> check() throws IOException, InterruptedException {
         dir.resolveHome();
         List<String> problems = new ArrayList<>(dir.problems(List.of("sbatch", "squeue", "scancel", "scontrol", "tar", "sha256sum", "tail", "base64")));

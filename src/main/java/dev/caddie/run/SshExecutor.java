@@ -88,6 +88,16 @@ public final class SshExecutor implements Executor {
     }
 
     @Override
+    public RunHandle adopt(RunSpec run, String remote, long fromByte) throws IOException, InterruptedException {
+        JsonNode h = JSON.readTree(remote);
+        dir.resolveHome();
+        String runDir = h.path("dir").asText();
+        long pid = h.path("pid").asLong();
+        RemoteWorkdir.requireAdoptable(dir, runDir, ALIVE.replace("$ID", Long.toString(pid)));
+        return RemoteRun.adopted(dir, runDir, Long.toString(pid), fromByte, control(runDir, pid), remote, run.fetch(), Remotes.filesDir(run), spec.keepRuns());
+    }
+
+    @Override
     public java.util.List<String> check() throws IOException, InterruptedException {
         dir.resolveHome();
         return dir.problems(java.util.List.of("tar", "setsid", "sha256sum", "tail", "base64"));

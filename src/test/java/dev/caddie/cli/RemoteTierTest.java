@@ -116,6 +116,47 @@ class RemoteTierTest {
         }
     }
 
+    /**
+     * A run that a killed Caddie left going on the SSH host is taken up by the next `caddie run`: its log goes on
+     * where the ledger's copy stopped (nothing lost or doubled), and its candidate is judged on the real score.
+     */
+    @Test
+    void killMinusNineOfCaddieThenTheNextRunTakesTheRemoteRunUpAndJudgesIt() throws Exception {
+        String marker = "5." + (100_000 + System.nanoTime() % 800_000);
+        Path ws = workspace("unused");
+        Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml")).replace("keep_rule = \"noise\"", "keep_rule = \"margin\"") + """
+
+                [tiers.adopt]
+                executor = "ssh:box"
+                command = ["bash", "-c", "echo step:1/100 train_loss:5.0000; sleep %s; echo step:100/100 train_loss:2.5000; echo 'Serialized model int8+zlib: 900 bytes'; echo 'Total submission size int8+zlib: 1000 bytes'; echo 'final_int8_zlib_roundtrip_exact val_loss:2.0 val_bpb:1.5'"]
+                timeout_seconds = 300
+                cost_per_hour = 3.6
+                """.formatted(marker));
+        Process first = CaddieProcessTestSupport.caddie(ws, tmp.resolve("first.txt"), "run", "--tier", "adopt", "--experiments", "1", "--tag", "a");
+        RunRecord running = awaitRemote(ws);
+        for (int i = 0; i < 100 && !(Files.exists(Path.of(running.logPath())) && Files.readString(Path.of(running.logPath())).contains("step:1/100")); i++)
+            Thread.sleep(100);
+        first.destroyForcibly();
+        first.waitFor(10, TimeUnit.SECONDS);
+        assertThat(sleeping(marker)).as("the remote run goes on without Caddie").isPositive();
+
+        Process second = CaddieProcessTestSupport.caddie(ws, tmp.resolve("second.txt"), "run", "--tier", "adopt", "--experiments", "1", "--tag", "a");
+        assertThat(second.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        String out = Files.readString(tmp.resolve("second.txt"));
+        assertThat(out).contains("run " + running.id() + " on ssh:box was left going by a Caddie that died: taken up at byte");
+        try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
+            RunRecord r = l.run(running.id()).orElseThrow();
+            assertThat(r.status()).as(out).isEqualTo("ok");
+            assertThat(r.valBpb()).isEqualTo(1.5);
+            String log = Files.readString(Path.of(r.logPath()));
+            assertThat(log.split("step:1/100", -1)).as(log).hasSize(2); // once: nothing shown twice
+            assertThat(log).contains("final_int8_zlib_roundtrip_exact val_loss:2.0 val_bpb:1.5");
+            assertThat(r.logSha256()).isEqualTo(Runner.sha256(Path.of(r.logPath())));
+            Experiment adopted = l.experiments("a").stream().filter(e -> e.candidate().id() == running.candidateId()).findFirst().orElseThrow();
+            assertThat(adopted.verdict().verdict()).as(adopted.verdict().reason()).isEqualTo(Verdict.KEEP);
+        }
+    }
+
     private static long sleeping(String marker) throws Exception {
         Process p = new ProcessBuilder("pgrep", "-f", "-c", "sleep " + marker).start();
         p.waitFor(5, TimeUnit.SECONDS);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Slurm executor against a real one-node cluster (started by .ci/run): real sbatch, squeue, scancel and time limits. */
 @Needs(Requirement.SLURM)
@@ -51,6 +52,41 @@ class SlurmExecutorTest {
         assertThat(o.summary().score().valBpb()).isEqualTo(1.1111);
         assertThat(o.logSha256()).isEqualTo(Runner.sha256(tmp.resolve("runs/3/log.txt")));
         assertThat(tmp.resolve("runs/3/files/model.bin")).hasContent("weights");
+    }
+
+    /**
+     * A job whose Caddie died is taken up by the next one from its recorded handle: the log goes on at the byte the
+     * local copy ends, and it ends as it would have, with its score and its file.
+     */
+    @Test
+    void aJobLeftByADeadCaddieIsTakenUpFromItsHandleAndEndsAsItWould() throws Exception {
+        Path repo = repo("""
+                echo first
+                sleep 3
+                echo "final_int8_zlib_roundtrip_exact val_loss:2.00000000 val_bpb:1.22220000"
+                echo weights > model.bin
+                """);
+        ExecutorSpec spec = spec(null, List.of(), List.of());
+        RunSpec run = new RunSpec(repo, List.of("bash", "train.sh"), Map.of(), Duration.ofSeconds(120), tmp.resolve("runs/4/log.txt"), "slurm:campus",
+                tmp.resolve("ws"), Map.of(), List.of("model.bin"), "run4");
+        Files.createDirectories(tmp.resolve("runs/4"));
+        // started without files to fetch, so that this JVM's own follow (which a dead Caddie would not have) only reads
+        RunHandle first = new SlurmExecutor(spec).start(new RunSpec(repo, run.command(), Map.of(), run.timeout(), tmp.resolve("runs/first.txt"),
+                "slurm:campus", tmp.resolve("ws"), Map.of(), List.of(), "run4"));
+        String remote = first.remote();
+        byte[] seen = new byte[6];
+        assertThat(first.output().readNBytes(seen, 0, 6)).isEqualTo(6); // "first\n": what the dead Caddie had written
+        Files.write(tmp.resolve("runs/4/log.txt"), seen);
+        // the first Caddie is gone; a new executor knows the run only by its handle
+        RunHandle taken = new SlurmExecutor(spec).adopt(run, remote, 6);
+        RunOutcome o = new Runner(new SlurmExecutor(spec)).resume(run, taken, new Runner.Listener() {}, 1_000);
+        assertThat(o.status()).as(o.errorText()).isEqualTo(RunStatus.OK);
+        assertThat(o.summary().score().valBpb()).isEqualTo(1.2222);
+        assertThat(Files.readString(tmp.resolve("runs/4/log.txt"))).startsWith("first\nfinal_int8_zlib_roundtrip_exact");
+        assertThat(o.logSha256()).isEqualTo(Runner.sha256(tmp.resolve("runs/4/log.txt")));
+        assertThat(tmp.resolve("runs/4/files/model.bin")).hasContent("weights");
+        assertThatThrownBy(() -> new SlurmExecutor(spec).adopt(run, "{\"dir\": \"/nowhere/run9\", \"job\": \"1\"}", 0))
+                .hasMessageContaining("no longer holds the run's log");
     }
 
     @Test
