@@ -7,6 +7,7 @@ import dev.caddie.frontier.CurrentRecord;
 import dev.caddie.frontier.FrontierHome;
 import dev.caddie.frontier.FrontierSync;
 import dev.caddie.frontier.FrontierTriage;
+import dev.caddie.frontier.GitHubPulls;
 import dev.caddie.frontier.RecordHistory;
 import dev.caddie.frontier.SubmissionFolder;
 import dev.caddie.frontier.TechniqueMap;
@@ -43,7 +44,7 @@ final class FrontierCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("unknown --track '" + track + "'; accepted: 10min_16mb, non_record_16mb");
         };
         FrontierHome home = source.home();
-        try (Ledger index = Sync.ready(home, source.given()); ChallengeRepo mirror = home.repo()) {
+        try (Ledger index = Sync.ready(home, source.given(), source.github, source.tokenEnv); ChallengeRepo mirror = home.repo()) {
             FrontierTriage t = new FrontierTriage(mirror, index.frontier(), !noLint);
             List<RecordHistory.Step> steps = RecordHistory.steps(t, trackDir);
             ObjectMapper om = new ObjectMapper();
@@ -96,7 +97,7 @@ final class FrontierCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             FrontierHome home = source.home();
-            try (Ledger index = Sync.ready(home, source.given()); ChallengeRepo mirror = home.repo()) {
+            try (Ledger index = Sync.ready(home, source.given(), source.github, source.tokenEnv); ChallengeRepo mirror = home.repo()) {
                 TechniqueMap map = TechniqueMap.build(new FrontierTriage(mirror, index.frontier(), !noLint));
                 if (home.inWorkspace()) map = map.withOwn(index); // the workspace's own kept and discarded candidates join the evidence
                 ObjectNode doc = map.json();
@@ -140,22 +141,46 @@ final class FrontierCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            try (Ledger index = sync(source.home())) {
+            try (Ledger index = sync(source.home(), source.github, source.tokenEnv)) {
                 return 0;
             }
         }
 
         /** The index, synced first when a source was given or there is none yet. */
-        static Ledger ready(FrontierHome home, boolean sourceGiven) throws IOException {
+        static Ledger ready(FrontierHome home, boolean sourceGiven, String github, String tokenEnv) throws IOException {
             if (sourceGiven || !home.synced()) {
                 if (!sourceGiven && home.inWorkspace())
                     throw new IllegalArgumentException("this workspace has no frontier index yet: run `caddie frontier sync` (or give --repo PATH|URL)");
-                return sync(home);
+                return sync(home, github, tokenEnv);
             }
             return home.openIndex();
         }
 
-        static Ledger sync(FrontierHome home) throws IOException {
+        /**
+         * PR titles and states from GitHub, when a token is set: an optional extra, so a failure is reported and the
+         * sync, which git did, stands.
+         */
+        private static void github(Ledger index, String from, String github, String tokenEnv) {
+            String token = tokenEnv == null ? null : System.getenv(tokenEnv);
+            if (token == null || token.isBlank()) return;
+            String[] ownerRepo = github != null ? github.split("/", 2) : GitHubPulls.repoOf(from).orElse(null);
+            if (ownerRepo == null || ownerRepo.length != 2 || ownerRepo[0].isBlank() || ownerRepo[1].isBlank()) {
+                System.err.println("GitHub: " + (github != null ? "--github '" + github + "' is not OWNER/REPO" : "the source is no github.com URL; give --github OWNER/REPO")
+                        + " to read PR titles and states");
+                return;
+            }
+            String api = System.getenv().getOrDefault("CADDIE_GITHUB_API", GitHubPulls.API); // GitHub Enterprise serves the same API elsewhere
+            try {
+                int n = new GitHubPulls(api, ownerRepo[0], ownerRepo[1], token).refresh(index.frontier());
+                System.err.printf(Locale.ROOT, "GitHub: %,d PR(s) of %s/%s with a new title or state%n", n, ownerRepo[0], ownerRepo[1]);
+            } catch (IOException e) {
+                System.err.println("GitHub: " + dev.caddie.task.Secrets.redact(e.getMessage()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        static Ledger sync(FrontierHome home, String github, String tokenEnv) throws IOException {
             String from = home.fetchFrom();
             Ledger index = home.openIndex();
             try (ChallengeRepo mirror = home.repo(); LiveLine live = new LiveLine(System.err)) {
@@ -165,6 +190,7 @@ final class FrontierCommand implements Callable<Integer> {
                 live.close();
                 System.err.printf(Locale.ROOT, "synced: %,d PR heads (%,d read now, %,d gone), %,d folders on main, %,d submissions indexed in %.1f s%n",
                         s.pulls(), s.pullsRead(), s.forgotten(), s.mainFolders(), s.submissions(), s.millis() / 1000.0);
+                github(index, from, github, tokenEnv);
                 CurrentRecord.refresh(index, new FrontierTriage(mirror, index.frontier(), false))
                         .ifPresent(r -> System.err.printf(Locale.ROOT, "current record (%s): %s%n", SubmissionFolder.RECORD, CurrentRecord.describe(index).orElse("")));
                 return index;

@@ -112,7 +112,7 @@ final class TriageCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--baseline, --against and --track go with --dir or --commit; --pr and --all take the baseline from the "
                     + "repository's root and the earlier submissions from the index");
         FrontierHome home = FrontierHome.of(ws.path(), repo);
-        try (Ledger index = FrontierCommand.Sync.ready(home, repo != null); ChallengeRepo mirror = home.repo()) {
+        try (Ledger index = FrontierCommand.Sync.ready(home, repo != null, null, "GITHUB_TOKEN"); ChallengeRepo mirror = home.repo()) {
             FrontierTriage t = new FrontierTriage(mirror, index.frontier(), !noLint);
             if (source.pr != null) {
                 List<Submission> mine = t.distinct().stream().filter(x -> source.pr.equals(t.prOf(x))).toList();
@@ -125,7 +125,10 @@ final class TriageCommand implements Callable<Integer> {
                     FrontierTriage.Judged j = t.judge(x);
                     allValid &= valid(j.result());
                     if (json) System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(j.json()));
-                    else print(j.result(), j.parent());
+                    else {
+                        print(j.result(), j.parent());
+                        if (j.json().has("pr_title")) System.out.println("  on GitHub: \"" + j.json().get("pr_title").asText() + "\" (" + j.json().get("pr_state").asText() + ")");
+                    }
                 }
                 return allValid ? 0 : 1;
             }

@@ -65,6 +65,12 @@ public final class FrontierTriage {
 
     public List<Submission> all() { return all; }
 
+    /** Closed on GitHub without being merged (withdrawn or refused), as far as the last listing knows. */
+    public boolean closedUnmerged(int pr) {
+        String[] gh = store.pull(pr);
+        return gh != null && "closed".equals(gh[1]) && gh[2] == null;
+    }
+
     /** The PR number a submission came in by: its own, or for a folder on main, the PR that holds that folder. */
     public Integer prOf(Submission s) { return s.pr() != null ? s.pr() : prOfFolder.get(s.folder()); }
 
@@ -106,7 +112,11 @@ public final class FrontierTriage {
         if (parent != null) json.putObject("parent").put("folder", parent.folder()).put("pr", prOf(parent)).put("commit", parent.commit())
                 .put("similarity", Math.round(similarity.of(s, parent) * 1000) / 1000.0);
         Integer pr = prOf(s);
-        if (pr != null) json.put("pr", pr);
+        if (pr != null) {
+            json.put("pr", pr);
+            String[] gh = store.pull(pr); // what GitHub said, when a token let sync ask
+            if (gh != null) json.put("pr_title", gh[0]).put("pr_state", gh[2] != null ? "merged" : gh[1]);
+        }
         json.put("commit", s.commit()).put("on_main", s.onMain()).put("linted", lint != null);
         store.setVerdict(s.id(), r.verdict().code, json.toString());
         return new Judged(s, r, parent, json);

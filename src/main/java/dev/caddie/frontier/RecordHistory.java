@@ -42,7 +42,8 @@ public final class RecordHistory {
     }
 
     /**
-     * PRs not on main that triage as valid records and claim to beat the record, best claim first, each with the
+     * PRs not on main (nor closed unmerged, where GitHub's states were read) that triage as valid records and claim to
+     * beat the record, best claim first, each with the
      * challenge's test of its seeds against the record's (margin 0.005 nats in bpb, p &lt; 0.01).
      */
     public static List<Challenger> challengers(FrontierTriage t, Step record) throws IOException {
@@ -53,6 +54,7 @@ public final class RecordHistory {
         List<Challenger> out = new ArrayList<>();
         for (Submission s : t.all()) {
             if (s.pr() == null || s.onMain() || !SubmissionFolder.RECORD.equals(s.track()) || s.claimedBpb() == null || s.claimedBpb() >= record.valBpb()) continue;
+            if (t.closedUnmerged(s.pr())) continue; // withdrawn or refused on GitHub: no challenger
             FrontierTriage.Judged j = t.judge(s);
             if (j.result().verdict() != Triage.Verdict.VALID_RECORD) continue;
             double[] mine = j.result().loggedBpb().stream().mapToDouble(Double::doubleValue).toArray();

@@ -121,6 +121,46 @@ public final class FrontierStore {
         }
     }
 
+    /** What GitHub said of PRs (title, state), kept by number; a later listing replaces a PR's row. */
+    public void putPulls(List<Object[]> rows) {
+        synchronized (ledger) {
+            transaction(() -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO pull_requests(pr, title, state, merged_at, author, updated_at, url) VALUES(?,?,?,?,?,?,?) "
+                        + "ON CONFLICT(pr) DO UPDATE SET title=excluded.title, state=excluded.state, merged_at=excluded.merged_at, author=excluded.author, "
+                        + "updated_at=excluded.updated_at, url=excluded.url")) {
+                    for (Object[] r : rows) {
+                        bind(ps, r);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            });
+        }
+    }
+
+    /** A PR as GitHub described it: {title, state, merged_at}, or null when no listing covered it. */
+    public String[] pull(int pr) {
+        String[][] out = {null};
+        synchronized (ledger) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT title, state, merged_at FROM pull_requests WHERE pr=?")) {
+                ps.setInt(1, pr);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) out[0] = new String[]{rs.getString(1), rs.getString(2), rs.getString(3)};
+                }
+            } catch (SQLException e) {
+                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+            }
+        }
+        return out[0];
+    }
+
+    /** The newest update time among the PRs GitHub listed, where the next listing may stop. */
+    public String pullsUpdatedUntil() {
+        String[] out = {null};
+        query("SELECT MAX(updated_at) FROM pull_requests", rs -> out[0] = rs.getString(1));
+        return out[0];
+    }
+
     public List<Submission> all() { return select("", List.of()); }
 
     public List<Submission> ofPr(int pr) { return select("WHERE s.pr=?", List.of(pr)); }

@@ -195,7 +195,17 @@ final class Migrations {
                       blob TEXT NOT NULL,
                       size INTEGER NOT NULL,
                       PRIMARY KEY (submission_id, name))""",
-                    "CREATE INDEX submission_files_blob ON submission_files(blob)"
+                    "CREATE INDEX submission_files_blob ON submission_files(blob)",
+                    // What only GitHub knows of a PR (its title, open/closed/merged), read when a token is configured.
+                    """
+                    CREATE TABLE pull_requests (
+                      pr INTEGER PRIMARY KEY,
+                      title TEXT,
+                      state TEXT,
+                      merged_at TEXT,
+                      author TEXT,
+                      updated_at TEXT,
+                      url TEXT)"""
             });
 
     /**

@@ -133,6 +133,16 @@ class FrontierSyncTest {
             assertThat(c.significance()).as(c.why()).isNotNull();
             assertThat(c.significance().n()).isEqualTo(3);
             assertThat(c.significance().baseMean()).isEqualTo(record.valBpb(), org.assertj.core.data.Offset.offset(0.01));
+
+            // with GitHub's word (a token configured): a PR closed without merging is no challenger, and triage names it
+            try (GitHubStandIn gh = new GitHubStandIn("tok", "openai", "parameter-golf")) {
+                gh.pulls.add(new GitHubStandIn.Pr(1413, "Record: SP8192 + QK5 + legal TTT", "closed", null, "2026-04-10T00:00:00Z"));
+                new GitHubPulls(gh.url(), "openai", "parameter-golf", "tok").refresh(index.frontier());
+            }
+            assertThat(RecordHistory.challengers(t, record)).isEmpty();
+            FrontierTriage.Judged j = t.judge(t.distinct().stream().filter(x -> Integer.valueOf(1413).equals(x.pr())).findFirst().orElseThrow());
+            assertThat(j.json().get("pr_title").asText()).isEqualTo("Record: SP8192 + QK5 + legal TTT");
+            assertThat(j.json().get("pr_state").asText()).isEqualTo("closed");
         }
     }
 
