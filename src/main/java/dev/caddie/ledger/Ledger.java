@@ -85,6 +85,9 @@ public final class Ledger implements AutoCloseable {
     /** The frontier index (the challenge repository's submissions), kept in the same file. */
     public FrontierStore frontier() { return new FrontierStore(this, c); }
 
+    /** Research findings and their sources' cursors, kept in the same file. */
+    public FindingStore findings() { return new FindingStore(this, c); }
+
     // ---------------------------------------------------------------- meta
 
     public Optional<String> meta(String key) {

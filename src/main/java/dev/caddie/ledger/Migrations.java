@@ -205,7 +205,28 @@ final class Migrations {
                       merged_at TEXT,
                       author TEXT,
                       updated_at TEXT,
-                      url TEXT)"""
+                      url TEXT)""",
+                    // Research findings from every source, with the keys they are deduplicated by, and each source's cursor.
+                    """
+                    CREATE TABLE findings (
+                      id INTEGER PRIMARY KEY,
+                      source TEXT NOT NULL,
+                      source_id TEXT NOT NULL,
+                      url TEXT,
+                      title TEXT NOT NULL,
+                      summary TEXT,
+                      authors_json TEXT,
+                      published TEXT,
+                      arxiv_id TEXT,
+                      doi TEXT,
+                      norm_title TEXT NOT NULL,
+                      raw TEXT,
+                      fetched_at TEXT NOT NULL)""",
+                    "CREATE INDEX findings_arxiv ON findings(arxiv_id)",
+                    "CREATE INDEX findings_doi ON findings(doi)",
+                    "CREATE INDEX findings_url ON findings(url)",
+                    "CREATE INDEX findings_title ON findings(norm_title)",
+                    "CREATE TABLE research_cursors (source TEXT PRIMARY KEY, cursor TEXT NOT NULL, updated_at TEXT NOT NULL)"
             });
 
     /**

@@ -23,7 +23,8 @@ public record TaskSpec(
         LoopSettings loop,
         BudgetSettings budget,
         Map<String, AgentSpec> agents,
-        Map<String, ExecutorSpec> executors) {
+        Map<String, ExecutorSpec> executors,
+        ResearchSettings research) {
 
     public static final String FILE = "caddie.toml";
 

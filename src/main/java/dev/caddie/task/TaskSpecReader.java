@@ -18,7 +18,7 @@ import java.util.Set;
 
 /** Reads and validates caddie.toml; every problem is reported as {@code caddie.toml:LINE: what, accepted}. */
 public final class TaskSpecReader {
-    private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "budget", "agent", "executor");
+    private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "budget", "agent", "executor", "research");
     /** The keys each table accepts: a misspelt key (micro_frist) would otherwise be ignored and its default used silently. */
     private static final Map<String, List<String>> KEYS = Map.of(
             "task", List.of("name", "script", "editable", "command", "env"),
@@ -31,7 +31,8 @@ public final class TaskSpecReader {
             "loop", List.of("tier", "keep_margin", "micro_first", "keep_rule", "sota", "sota_fraction", "noise_seeds", "noise_k", "abort_k",
                     "max_consecutive_failures"),
             "budget", List.of("dollars", "reserve_floor", "min_interval_minutes", "promote_tier", "seeds"),
-            "agent.*", List.of("kind", "command", "model", "args", "timeout_seconds", "env", "pass_env"));
+            "agent.*", List.of("kind", "command", "model", "args", "timeout_seconds", "env", "pass_env"),
+            "research", List.of("keywords", "categories", "since", "feeds", "max_results", "arxiv_api", "arxiv_interval_seconds"));
 
     private final List<String> problems = new ArrayList<>();
     private TomlLines lines;
@@ -176,10 +177,30 @@ public final class TaskSpecReader {
                     stringMap(table(a, p + ".env", false), p + ".env"), agentPass));
         }
 
+        ResearchSettings research = research(table(root, "research", false));
         if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
         return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
                 limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK, sota, sotaFraction, maxFailures), budget, agents,
-                executors);
+                executors, research);
+    }
+
+    /** [research]: keywords, arXiv categories, a start date and feeds; an absent table watches nothing. */
+    private ResearchSettings research(JsonNode r) {
+        if (r == null || r.isMissingNode() || r.isNull() || r.isEmpty()) return ResearchSettings.none();
+        List<String> keywords = strings(r, "research.keywords", false);
+        List<String> categories = strings(r, "research.categories", false);
+        for (String c : categories)
+            if (!c.matches("[a-z-]+(\\.[A-Za-z-]+)?")) problem("research.categories", "'" + c + "' is not an arXiv category; accepted: names like cs.LG, cs.CL, stat.ML");
+        String since = r.has("since") ? string(r, "research.since", "") : null;
+        if (since != null && !since.matches("\\d{4}-\\d{2}-\\d{2}")) problem("research.since", "'" + since + "' is not a date; accepted: YYYY-MM-DD");
+        List<String> feeds = strings(r, "research.feeds", false);
+        for (String f : feeds)
+            if (!f.matches("https?://\\S+")) problem("research.feeds", "'" + f + "' is not an http(s) URL");
+        int max = (int) (r.has("max_results") ? integer(r, "research.max_results", 1, 2000) : 20);
+        String api = string(r, "research.arxiv_api", ResearchSettings.ARXIV_API);
+        if (!api.matches("https?://\\S+")) problem("research.arxiv_api", "'" + api + "' is not an http(s) URL");
+        double interval = real(r, "research.arxiv_interval_seconds", 3.0, 0, 60);
+        return new ResearchSettings(keywords, categories, since, feeds, max, api, Math.round(interval * 1000));
     }
 
     /** The [executor.NAME] tables: where remote tiers run. */

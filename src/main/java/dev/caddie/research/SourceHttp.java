@@ -1,0 +1,65 @@
+package dev.caddie.research;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * GET for the research sources, polite as their terms ask: a pause between requests to one source, 429s waited out
+ * by their Retry-After, 5xx retried with exponential backoff, everything else an error naming the URL and status.
+ */
+final class SourceHttp {
+    private static final int ATTEMPTS = 4;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).followRedirects(HttpClient.Redirect.NORMAL).build();
+    private final String name;
+    private final long intervalMs;
+    private long last;
+
+    SourceHttp(String name, long intervalMs) {
+        this.name = name;
+        this.intervalMs = intervalMs;
+    }
+
+    /** The body of a 200 answer. */
+    synchronized String get(String url) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            long wait = last + intervalMs - System.currentTimeMillis();
+            if (wait > 0) Thread.sleep(wait);
+            last = System.currentTimeMillis();
+            HttpResponse<String> r;
+            try {
+                r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).header("User-Agent", "caddie-research").GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.ConnectException e) {
+                throw new IOException(name + ": cannot connect to " + host(url) + " (" + e.getMessage() + ")");
+            }
+            int s = r.statusCode();
+            if (s == 200) return r.body();
+            if ((s == 429 || s >= 500) && attempt < ATTEMPTS) {
+                long backoff = s == 429 ? r.headers().firstValue("retry-after").map(v -> parseSeconds(v) * 1000).orElse(5000L) : 1000L << attempt;
+                Thread.sleep(Math.min(backoff, 120_000));
+                continue;
+            }
+            throw new IOException(name + ": " + url + " answered HTTP " + s + (attempt > 1 ? " after " + attempt + " tries" : ""));
+        }
+    }
+
+    private static long parseSeconds(String v) {
+        try {
+            return Math.max(0, Long.parseLong(v.strip()));
+        } catch (NumberFormatException e) {
+            return 5; // an HTTP date: wait a little rather than parse it
+        }
+    }
+
+    private static String host(String url) {
+        try {
+            return URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            return url;
+        }
+    }
+}

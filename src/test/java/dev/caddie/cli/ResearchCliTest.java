@@ -1,0 +1,70 @@
+package dev.caddie.cli;
+
+import dev.caddie.TestWorkspace;
+import dev.caddie.research.SourceStandIn;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `caddie research fetch | list | show` as a user runs them, against arXiv and a feed served on loopback. */
+class ResearchCliTest {
+    @TempDir Path tmp;
+
+    private record Out(int code, String text) {}
+
+    private static Out caddie(Path ws, String... args) throws Exception {
+        Path out = ws.resolveSibling("out-" + System.nanoTime() + ".txt");
+        Process p = CaddieProcessTestSupport.caddie(ws, out, args);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        assertThat(text).doesNotContain("Exception in thread", "\tat ");
+        return new Out(p.exitValue(), text);
+    }
+
+    @Test
+    void fetchStoresFindingsNamesAFailedFeedAndListAndShowReadThem() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        Out none = caddie(ws, "research", "fetch");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.text()).contains("nothing to fetch: [research] in caddie.toml names no keywords and no feeds");
+        try (SourceStandIn s = new SourceStandIn()) {
+            s.papers.add(new SourceStandIn.Paper("http://arxiv.org/abs/2401.00001v1", "Quantization Aware Training at Scale", "QAT, measured.",
+                    "2026-01-02T00:00:00Z", List.of("Ada Lovelace"), null));
+            s.bodies.put("/login", "<!DOCTYPE html><html>sign in</html>");
+            Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml")) + """
+
+                    [research]
+                    keywords = ["quantization aware training"]
+                    categories = ["cs.LG"]
+                    since = "2025-06-01"
+                    feeds = ["%s"]
+                    arxiv_api = "%s"
+                    arxiv_interval_seconds = 0
+                    """.formatted(s.url("/login"), s.url("/api/query")));
+            Out fetched = caddie(ws, "research", "fetch");
+            assertThat(fetched.code()).as(fetched.text()).isZero(); // one source failed, not all
+            assertThat(fetched.text()).contains("arxiv:quantization aware training", "1 new, 0 already known",
+                    "FAILED: the feed " + s.url("/login") + " answered an HTML page", "1 findings in the ledger; 1 query failed");
+            Out list = caddie(ws, "research", "list");
+            assertThat(list.text()).containsPattern("\\s+1\\s+arxiv\\s+2026-01-02\\s+Quantization Aware Training at Scale");
+            Out show = caddie(ws, "research", "show", "1");
+            assertThat(show.text()).contains("arXiv: 2401.00001", "authors: Ada Lovelace", "QAT, measured.");
+            assertThat(caddie(ws, "research", "show", "9").text()).contains("no finding 9 in the ledger");
+            assertThat(caddie(ws, "research", "fetch", "--source", "scholar").text()).contains("unknown source 'scholar'; accepted: arxiv, feed");
+        }
+        Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml")).replace("categories = [\"cs.LG\"]", "categories = [\"machine learning\"]")
+                .replace("since = \"2025-06-01\"", "since = \"June\""));
+        assertThat(caddie(ws, "research", "list").code()).as("listing reads the ledger, not caddie.toml").isZero();
+        Out badFetch = caddie(ws, "research", "fetch");
+        assertThat(badFetch.code()).isEqualTo(2);
+        assertThat(badFetch.text()).contains("research.categories: 'machine learning' is not an arXiv category", "research.since: 'June' is not a date");
+    }
+}

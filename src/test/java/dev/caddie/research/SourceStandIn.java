@@ -1,0 +1,96 @@
+package dev.caddie.research;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Research sources on loopback: arXiv's API answering Atom 1.0 with its namespaces (and its error feed), and feeds
+ * at paths, each answer settable; a path can be told to fail first (429 with Retry-After, 503).
+ */
+public final class SourceStandIn implements AutoCloseable {
+    /** One arXiv entry as the API writes it. */
+    public record Paper(String id, String title, String summary, String published, List<String> authors, String doi) {}
+
+    public final List<Paper> papers = new CopyOnWriteArrayList<>();
+    public final Map<String, String> bodies = new ConcurrentHashMap<>();
+    final Map<String, List<Integer>> failFirst = new ConcurrentHashMap<>();
+    final List<String> queries = new CopyOnWriteArrayList<>();
+    private final HttpServer server;
+
+    public SourceStandIn() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public String url(String path) { return "http://127.0.0.1:" + server.getAddress().getPort() + path; }
+
+    private void handle(HttpExchange x) throws IOException {
+        String path = x.getRequestURI().getPath();
+        List<Integer> fail = failFirst.get(path);
+        if (fail != null && !fail.isEmpty()) {
+            int status = fail.remove(0);
+            if (status == 429) x.getResponseHeaders().add("Retry-After", "1");
+            send(x, status, "slow down", "text/plain");
+            return;
+        }
+        if (path.equals("/api/query")) {
+            String q = URLDecoder.decode(x.getRequestURI().getRawQuery(), StandardCharsets.UTF_8);
+            queries.add(q);
+            if (q.contains("BROKEN")) {
+                send(x, 200, atom(List.of(new Paper("http://arxiv.org/api/errors#incorrect_id_format", "Error", "malformed query", "2026-01-01T00:00:00Z", List.of(), null))),
+                        "application/atom+xml");
+                return;
+            }
+            List<Paper> sorted = new ArrayList<>(papers);
+            sorted.sort((a, b) -> b.published().compareTo(a.published()));
+            send(x, 200, atom(sorted), "application/atom+xml");
+            return;
+        }
+        String body = bodies.get(path);
+        if (body == null) send(x, 404, "not found", "text/plain");
+        else send(x, 200, body, body.startsWith("<") && !body.toLowerCase().startsWith("<!doctype html") ? "application/xml" : "text/html");
+    }
+
+    static String atom(List<Paper> papers) {
+        StringBuilder b = new StringBuilder("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom">
+                  <title type="html">ArXiv Query</title>
+                  <opensearch:totalResults>%d</opensearch:totalResults>
+                  <opensearch:startIndex>0</opensearch:startIndex>
+                """.formatted(papers.size()));
+        for (Paper p : papers) {
+            b.append("  <entry>\n    <id>").append(p.id()).append("</id>\n    <updated>").append(p.published()).append("</updated>\n    <published>")
+                    .append(p.published()).append("</published>\n    <title>").append(p.title()).append("</title>\n    <summary>  ").append(p.summary())
+                    .append("\n    </summary>\n");
+            for (String a : p.authors()) b.append("    <author><name>").append(a).append("</name><arxiv:affiliation>Lab</arxiv:affiliation></author>\n");
+            if (p.doi() != null) b.append("    <arxiv:doi>").append(p.doi()).append("</arxiv:doi>\n");
+            b.append("    <link href=\"").append(p.id()).append("\" rel=\"alternate\" type=\"text/html\"/>\n    <link title=\"pdf\" href=\"")
+                    .append(p.id().replace("/abs/", "/pdf/")).append("\" rel=\"related\" type=\"application/pdf\"/>\n")
+                    .append("    <arxiv:primary_category term=\"cs.LG\" scheme=\"http://arxiv.org/schemas/atom\"/>\n    <category term=\"cs.LG\"/>\n  </entry>\n");
+        }
+        return b.append("</feed>\n").toString();
+    }
+
+    private static void send(HttpExchange x, int status, String body, String type) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        x.getResponseHeaders().add("Content-Type", type);
+        x.sendResponseHeaders(status, b.length);
+        x.getResponseBody().write(b);
+        x.close();
+    }
+
+    @Override
+    public void close() { server.stop(0); }
+}
