@@ -99,7 +99,11 @@ final class FrontierCommand implements Callable<Integer> {
             FrontierHome home = source.home();
             try (Ledger index = Sync.ready(home, source.given(), source.github, source.tokenEnv); ChallengeRepo mirror = home.repo()) {
                 TechniqueMap map = TechniqueMap.build(new FrontierTriage(mirror, index.frontier(), !noLint));
-                if (home.inWorkspace()) map = map.withOwn(index); // the workspace's own kept and discarded candidates join the evidence
+                if (home.inWorkspace()) {
+                    map = map.withOwn(index); // the workspace's own kept and discarded candidates join the evidence
+                    // topics the research watches that findings name and no submission does: untried
+                    map = map.withFindings(index.findings().all(), dev.caddie.task.TaskSpecReader.read(source.ws.path()).research().keywords());
+                }
                 ObjectNode doc = map.json();
                 String text = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc);
                 if (home.inWorkspace()) {
@@ -115,6 +119,7 @@ final class FrontierCommand implements Callable<Integer> {
                 for (TechniqueMap.Technique t : map.techniques()) {
                     System.out.printf(Locale.ROOT, "%-9s  %-32s %s  %d submission(s), %d confirmed%n", t.status(), clip(t.name(), 32),
                             t.meanDelta() == null ? "delta      ?    " : String.format(Locale.ROOT, "delta %+.4f bpb", t.meanDelta()), t.evidence().size(), t.confirmed());
+                    if (!t.findings().isEmpty()) System.out.println("             research findings " + t.findings() + " (caddie research show ID)");
                     for (TechniqueMap.Own o : t.own())
                         System.out.printf(Locale.ROOT, "             here: candidate %d (%s) %s: %+.4f%n", o.candidateId(), o.tag(), o.verdict(), o.delta());
                     for (TechniqueMap.Step s : t.evidence().subList(0, Math.min(3, t.evidence().size())))

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caddie.ledger.Experiment;
+import dev.caddie.ledger.Finding;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.Submission;
 import dev.caddie.ledger.Verdict;
@@ -29,7 +30,8 @@ import java.util.regex.Pattern;
  * adds is read from its name (the techniques its author names) and from the code (functions, classes and
  * hyperparameters its script has that the parent's has not); its delta is its val_bpb against the parent's,
  * confirmed when its seeds differ from the parent's at p &lt; 0.01. Per technique, its deltas decide a status:
- * proven (a confirmed gain), dead-end (never a gain, one of them confirmed or twice seen), exploring (the rest).
+ * proven (a confirmed gain), dead-end (never a gain, one of them confirmed or twice seen), exploring (the rest);
+ * a watched topic that research findings name and no submission does is untried.
  */
 public final class TechniqueMap {
     /** One accepted submission and what it adds over its parent. */
@@ -37,11 +39,12 @@ public final class TechniqueMap {
                        List<String> code, Double delta, int seeds, int parentSeeds, Double p, boolean confirmed) {}
 
     /** One technique and the evidence for it: public submissions, and this workspace's own candidates that tried it. */
-    public record Technique(String key, String name, String status, List<Step> evidence, Double meanDelta, int confirmed, List<Own> own) {
+    public record Technique(String key, String name, String status, List<Step> evidence, Double meanDelta, int confirmed, List<Own> own,
+                            List<Long> findings) {
         Technique withOwn(List<Own> more) {
             List<Own> all = new ArrayList<>(own);
             all.addAll(more);
-            return new Technique(key, name, TechniqueMap.status(evidence, all), evidence, meanDelta, confirmed, all);
+            return new Technique(key, name, TechniqueMap.status(evidence, all), evidence, meanDelta, confirmed, all, findings);
         }
     }
 
@@ -208,13 +211,13 @@ public final class TechniqueMap {
             List<Double> deltas = ev.stream().map(Step::delta).filter(java.util.Objects::nonNull).toList();
             Double mean = deltas.isEmpty() ? null : deltas.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             int confirmed = (int) ev.stream().filter(Step::confirmed).count();
-            out.add(new Technique(e.getKey(), names.get(e.getKey()), status(ev, List.of()), ev, mean, confirmed, List.of()));
+            out.add(new Technique(e.getKey(), names.get(e.getKey()), status(ev, List.of()), ev, mean, confirmed, List.of(), List.of()));
         }
         out.sort(RANK);
         return out;
     }
 
-    private static final Comparator<Technique> RANK = Comparator.comparingInt((Technique x) -> List.of("proven", "exploring", "dead-end").indexOf(x.status()))
+    private static final Comparator<Technique> RANK = Comparator.comparingInt((Technique x) -> List.of("proven", "exploring", "untried", "dead-end").indexOf(x.status()))
             .thenComparing(x -> x.meanDelta() == null ? Double.MAX_VALUE : x.meanDelta());
 
     /**
@@ -255,6 +258,26 @@ public final class TechniqueMap {
         return new TechniqueMap(steps, out);
     }
 
+    /**
+     * Adds what the research found and nobody has submitted: each watched topic ([research] keywords) that some
+     * finding's title or summary names, and that no technique of the map is, becomes an "untried" technique with
+     * those findings as its evidence.
+     */
+    public TechniqueMap withFindings(List<Finding> findings, List<String> topics) {
+        List<Technique> out = new ArrayList<>(techniques);
+        for (String topic : topics) {
+            String k = key(topic);
+            if (k.length() < 3 || techniques.stream().anyMatch(t -> t.key().equals(k) || t.key().contains(k) || k.contains(t.key()) && t.key().length() >= 4)) continue;
+            String words = " " + Finding.normalise(topic) + " ";
+            List<Long> named = new ArrayList<>();
+            for (Finding f : findings)
+                if ((" " + Finding.normalise(f.title()) + " " + Finding.normalise(f.summary()) + " ").contains(words)) named.add(f.id());
+            if (!named.isEmpty()) out.add(new Technique(k, topic, "untried", List.of(), null, 0, List.of(), named));
+        }
+        out.sort(RANK);
+        return new TechniqueMap(steps, out);
+    }
+
     /** The keys of a text's words, and of each run of two or three words together. */
     static Set<String> wordKeys(String text) {
         Set<String> out = new LinkedHashSet<>();
@@ -280,6 +303,8 @@ public final class TechniqueMap {
             else o.put("mean_delta_bpb", round(x.meanDelta()));
             ArrayNode ev = o.putArray("evidence");
             for (Step s : x.evidence()) ev.add(stepJson(om, s, false));
+            ArrayNode fs = o.putArray("findings");
+            x.findings().forEach(fs::add);
             ArrayNode own = o.putArray("own");
             for (Own w : x.own())
                 own.addObject().put("candidate", w.candidateId()).put("tag", w.tag()).put("description", w.description())
@@ -325,6 +350,10 @@ public final class TechniqueMap {
             if (out.size() >= max) break;
             JsonNode d = t.path("mean_delta_bpb");
             int own = t.path("own").size();
+            if ("untried".equals(t.path("status").asText())) {
+                out.add(String.format(Locale.ROOT, "%s: untried, in %d research finding(s), in no submission yet", t.path("technique").asText(), t.path("findings").size()));
+                continue;
+            }
             out.add(String.format(Locale.ROOT, "%s: %s%s, %d submission(s), %d confirmed%s", t.path("technique").asText(), t.path("status").asText(),
                     d.isNumber() ? String.format(Locale.ROOT, ", mean delta %+.4f bpb", d.asDouble()) : "", t.path("evidence").size(), t.path("confirmed").asInt(),
                     own == 0 ? "" : String.format(Locale.ROOT, "; tried here %d time(s), %d kept", own,

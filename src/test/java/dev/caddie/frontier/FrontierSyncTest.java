@@ -187,6 +187,19 @@ class FrontierSyncTest {
             assertThat(mine.techniques().stream().flatMap(x -> x.own().stream()).map(TechniqueMap.Own::description)).noneMatch(d -> d.startsWith("tpe:"));
             assertThat(mine.json().toString()).contains("\"own\":[{\"candidate\"");
             assertThat(TechniqueMap.summary(new ObjectMapper().readTree(mine.json().toString()), 50)).anyMatch(l -> l.contains("tried here 1 time(s), 1 kept"));
+
+            // a watched topic that research findings name and no submission does is untried; one submitted is not
+            own.findings().add(new dev.caddie.ledger.Finding(0, "arxiv", "a1", "http://arxiv.org/abs/2501.1", "Value Embeddings Help Small LMs", "We add value embeddings.",
+                    List.of(), "2026-01-01", "2501.1", null, null, null));
+            own.findings().add(new dev.caddie.ledger.Finding(0, "arxiv", "a2", "http://arxiv.org/abs/2501.2", "Legal TTT, revisited", "Score first.",
+                    List.of(), "2026-01-01", "2501.2", null, null, null));
+            TechniqueMap planned = mine.withFindings(own.findings().all(), List.of("value embeddings", "legal TTT", "ternary weights"));
+            TechniqueMap.Technique untried = planned.techniques().stream().filter(x -> x.status().equals("untried")).findFirst().orElseThrow();
+            assertThat(untried.name()).isEqualTo("value embeddings");
+            assertThat(untried.findings()).hasSize(1);
+            assertThat(planned.techniques()).filteredOn(x -> x.status().equals("untried")).hasSize(1);
+            assertThat(TechniqueMap.summary(new ObjectMapper().readTree(planned.json().toString()), 500))
+                    .contains("value embeddings: untried, in 1 research finding(s), in no submission yet");
         }
     }
 
