@@ -26,7 +26,7 @@ final class ResearchCommand extends ParentCommand {
                     "A source remembers the newest item it gave, per query, so a rerun stores only what is new; a source that fails is named and the others go on."})
     static final class Fetch implements Callable<Integer> {
         @Mixin WorkspaceOption ws;
-        @Option(names = "--source", paramLabel = "NAME", arity = "1..*", description = "only these sources: arxiv, feed")
+        @Option(names = "--source", paramLabel = "NAME", arity = "1..*", description = "only these sources: arxiv, feed, frontier (the PRs `caddie frontier sync` indexed)")
         List<String> only = new ArrayList<>();
 
         @Override
@@ -34,7 +34,10 @@ final class ResearchCommand extends ParentCommand {
             TaskSpec task = TaskSpecReader.read(ws.path());
             // the first fetch in a new workspace creates the ledger, as the first run does
             try (Ledger l = Ledger.open(new dev.caddie.loop.Workspace(ws.path()).ledgerFile()); LiveLine live = new LiveLine(System.err)) {
-                ResearchFetch fetch = new ResearchFetch(l.findings(), task.research(), only);
+                // the challenge's PRs, where a frontier sync indexed them, are findings too
+                String source = dev.caddie.frontier.ChallengeRepo.at(ws.path().resolve(".caddie/frontier/challenge.git")).source();
+                String pullUrl = dev.caddie.frontier.GitHubPulls.repoOf(source).map(r -> "https://github.com/" + r[0] + "/" + r[1] + "/pull/").orElse(null);
+                ResearchFetch fetch = new ResearchFetch(l.findings(), task.research(), only, l.frontier(), pullUrl);
                 if (!fetch.configured()) {
                     System.err.println("nothing to fetch: [research] in caddie.toml names no keywords and no feeds, e.g.\n"
                             + "  [research]\n  keywords = [\"quantization aware training\", \"muon optimizer\"]\n  categories = [\"cs.LG\", \"cs.CL\"]\n"

@@ -21,13 +21,20 @@ public final class ResearchFetch {
     private final FindingStore store;
     private final List<Source> sources;
 
-    public ResearchFetch(FindingStore store, ResearchSettings settings, List<String> only) {
+    public ResearchFetch(FindingStore store, ResearchSettings settings, List<String> only) { this(store, settings, only, null, null); }
+
+    /**
+     * @param frontier the index `caddie frontier sync` keeps, whose PRs are findings too (null: none)
+     * @param pullUrl  the PRs' web address without the number, or null
+     */
+    public ResearchFetch(FindingStore store, ResearchSettings settings, List<String> only, dev.caddie.ledger.FrontierStore frontier, String pullUrl) {
         this.store = store;
-        List<Source> all = List.of(new ArxivSource(settings), new Feeds(settings.feeds()));
+        List<Source> all = new ArrayList<>(List.of(new ArxivSource(settings), new Feeds(settings.feeds())));
+        if (frontier != null) all.add(new FrontierFindings(frontier, pullUrl));
         this.sources = all.stream().filter(s -> only.isEmpty() || only.contains(s.name())).toList();
         for (String o : only)
             if (all.stream().noneMatch(s -> s.name().equals(o)))
-                throw new IllegalArgumentException("unknown source '" + o + "'; accepted: " + String.join(", ", all.stream().map(Source::name).toList()));
+                throw new IllegalArgumentException("unknown source '" + o + "'; accepted: arxiv, feed, frontier");
     }
 
     public List<Outcome> run(String since, Consumer<String> progress) throws InterruptedException {
@@ -41,7 +48,8 @@ public final class ResearchFetch {
                     String newest = cursor;
                     for (Finding f : s.fetch(q)) {
                         String when = f.published();
-                        if (when != null && (cursor != null && when.compareTo(cursor) <= 0 || since != null && when.compareTo(since) < 0)) {
+                        // strictly older than the cursor: items of the cursor's own date are looked up (dedup keeps them once)
+                        if (when != null && (cursor != null && when.compareTo(cursor) < 0 || since != null && when.compareTo(since) < 0)) {
                             older++;
                             continue;
                         }

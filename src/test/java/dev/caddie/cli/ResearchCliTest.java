@@ -58,7 +58,7 @@ class ResearchCliTest {
             Out show = caddie(ws, "research", "show", "1");
             assertThat(show.text()).contains("arXiv: 2401.00001", "authors: Ada Lovelace", "QAT, measured.");
             assertThat(caddie(ws, "research", "show", "9").text()).contains("no finding 9 in the ledger");
-            assertThat(caddie(ws, "research", "fetch", "--source", "scholar").text()).contains("unknown source 'scholar'; accepted: arxiv, feed");
+            assertThat(caddie(ws, "research", "fetch", "--source", "scholar").text()).contains("unknown source 'scholar'; accepted: arxiv, feed, frontier");
         }
         Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml")).replace("categories = [\"cs.LG\"]", "categories = [\"machine learning\"]")
                 .replace("since = \"2025-06-01\"", "since = \"June\""));

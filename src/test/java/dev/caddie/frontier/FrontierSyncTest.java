@@ -168,6 +168,26 @@ class FrontierSyncTest {
     }
 
     @Test
+    void eachIndexedPrIsAResearchFindingToo() throws Exception {
+        Synced s = synced();
+        try (Ledger index = s.index(); ChallengeRepo mirror = s.mirror()) {
+            var fetch = new dev.caddie.research.ResearchFetch(index.findings(), dev.caddie.task.ResearchSettings.none(), List.of("frontier"), index.frontier(),
+                    "https://github.com/openai/parameter-golf/pull/");
+            var out = fetch.run(null, l -> {});
+            assertThat(out).singleElement().satisfies(o -> {
+                assertThat(o.error()).isNull();
+                assertThat(o.fresh()).isEqualTo(9);
+            });
+            assertThat(index.findings().all()).anySatisfy(f -> {
+                assertThat(f.title()).startsWith("PR 653: Mish");
+                assertThat(f.url()).isEqualTo("https://github.com/openai/parameter-golf/pull/653");
+                assertThat(f.summary()).contains("claims val_bpb 1.1194");
+            });
+            assertThat(fetch.run(null, l -> {}).get(0).fresh()).isZero();
+        }
+    }
+
+    @Test
     void theWorkspacesOwnCandidatesThatNameATechniqueJoinItsEvidence() throws Exception {
         Synced s = synced();
         try (Ledger index = s.index(); ChallengeRepo mirror = s.mirror(); Ledger own = Ledger.open(tmp.resolve("workspace.db"))) {

@@ -48,7 +48,8 @@ class ResearchFetchTest {
 
             List<ResearchFetch.Outcome> again = f.run(null, x -> {});
             assertThat(again.get(0).fresh()).isZero();
-            assertThat(again.get(0).older()).isEqualTo(2); // older than the cursor: not even looked up
+            assertThat(again.get(0).older()).isEqualTo(1); // older than the cursor: not even looked up
+            assertThat(again.get(0).duplicates()).isEqualTo(1); // the cursor's own date: looked up, known
             s.papers.add(paper("2402.00003", "Ternary Weights for Small Language Models", "2026-02-01T00:00:00Z"));
             assertThat(f.run(null, x -> {}).get(0).fresh()).isEqualTo(1);
             assertThat(l.findings().all()).hasSize(3);
