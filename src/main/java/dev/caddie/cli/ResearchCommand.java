@@ -22,11 +22,11 @@ import java.util.concurrent.Callable;
 final class ResearchCommand extends ParentCommand {
     @Command(name = "fetch", sortOptions = false,
             description = {"Pulls new items from each source [research] in caddie.toml configures (arXiv queries from its keywords and categories, "
-                    + "RSS/Atom feeds) into the ledger, deduplicated across sources by arXiv id, DOI, URL and title.",
+                    + "Semantic Scholar's search on the same keywords, RSS/Atom feeds, the PRs a frontier sync indexed) into the ledger, deduplicated across sources by arXiv id, DOI, URL and title.",
                     "A source remembers the newest item it gave, per query, so a rerun stores only what is new; a source that fails is named and the others go on."})
     static final class Fetch implements Callable<Integer> {
         @Mixin WorkspaceOption ws;
-        @Option(names = "--source", paramLabel = "NAME", arity = "1..*", description = "only these sources: arxiv, feed, frontier (the PRs `caddie frontier sync` indexed)")
+        @Option(names = "--source", paramLabel = "NAME", arity = "1..*", description = "only these sources: arxiv, scholar (Semantic Scholar), feed, frontier (the PRs `caddie frontier sync` indexed)")
         List<String> only = new ArrayList<>();
 
         @Override

@@ -24,15 +24,19 @@ final class SourceHttp {
     }
 
     /** The body of a 200 answer. */
-    synchronized String get(String url) throws IOException, InterruptedException {
+    String get(String url) throws IOException, InterruptedException { return get(url, null, null); }
+
+    /** As above, with one header (an API key) when header is not null. */
+    synchronized String get(String url, String header, String value) throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             long wait = last + intervalMs - System.currentTimeMillis();
             if (wait > 0) Thread.sleep(wait);
             last = System.currentTimeMillis();
             HttpResponse<String> r;
             try {
-                r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).header("User-Agent", "caddie-research").GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).header("User-Agent", "caddie-research");
+                if (header != null) b.header(header, value);
+                r = http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
             } catch (java.net.ConnectException e) {
                 throw new IOException(name + ": cannot connect to " + host(url) + " (" + e.getMessage() + ")");
             }
@@ -43,7 +47,8 @@ final class SourceHttp {
                 Thread.sleep(Math.min(backoff, 120_000));
                 continue;
             }
-            throw new IOException(name + ": " + url + " answered HTTP " + s + (attempt > 1 ? " after " + attempt + " tries" : ""));
+            throw new IOException(name + ": " + url + " answered HTTP " + s + (attempt > 1 ? " after " + attempt + " tries" : "")
+                    + (s == 401 || s == 403 ? " (the API key was refused, or one is needed)" : ""));
         }
     }
 

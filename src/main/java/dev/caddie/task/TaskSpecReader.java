@@ -32,7 +32,8 @@ public final class TaskSpecReader {
                     "max_consecutive_failures"),
             "budget", List.of("dollars", "reserve_floor", "min_interval_minutes", "promote_tier", "seeds"),
             "agent.*", List.of("kind", "command", "model", "args", "timeout_seconds", "env", "pass_env"),
-            "research", List.of("keywords", "categories", "since", "feeds", "max_results", "arxiv_api", "arxiv_interval_seconds"));
+            "research", List.of("keywords", "categories", "since", "feeds", "max_results", "arxiv_api", "arxiv_interval_seconds", "scholar_api",
+                    "scholar_key_env", "scholar_interval_seconds"));
 
     private final List<String> problems = new ArrayList<>();
     private TomlLines lines;
@@ -200,7 +201,14 @@ public final class TaskSpecReader {
         String api = string(r, "research.arxiv_api", ResearchSettings.ARXIV_API);
         if (!api.matches("https?://\\S+")) problem("research.arxiv_api", "'" + api + "' is not an http(s) URL");
         double interval = real(r, "research.arxiv_interval_seconds", 3.0, 0, 60);
-        return new ResearchSettings(keywords, categories, since, feeds, max, api, Math.round(interval * 1000));
+        String scholar = string(r, "research.scholar_api", ResearchSettings.SCHOLAR_API);
+        if (!scholar.matches("https?://\\S+")) problem("research.scholar_api", "'" + scholar + "' is not an http(s) URL");
+        String keyEnv = string(r, "research.scholar_key_env", "S2_API_KEY");
+        if (!keyEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) problem("research.scholar_key_env", "'" + keyEnv + "' is not an environment variable name");
+        else dev.caddie.task.Secrets.register(keyEnv);
+        double scholarInterval = real(r, "research.scholar_interval_seconds", 1.0, 0, 60);
+        return new ResearchSettings(keywords, categories, since, feeds, max, api, Math.round(interval * 1000), scholar.replaceAll("/+$", ""), keyEnv,
+                Math.round(scholarInterval * 1000));
     }
 
     /** The [executor.NAME] tables: where remote tiers run. */

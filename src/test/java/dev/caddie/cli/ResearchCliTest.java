@@ -48,17 +48,20 @@ class ResearchCliTest {
                     feeds = ["%s"]
                     arxiv_api = "%s"
                     arxiv_interval_seconds = 0
-                    """.formatted(s.url("/login"), s.url("/api/query")));
+                    scholar_api = "%s"
+                    scholar_interval_seconds = 0
+                    """.formatted(s.url("/login"), s.url("/api/query"), s.base()));
             Out fetched = caddie(ws, "research", "fetch");
             assertThat(fetched.code()).as(fetched.text()).isZero(); // one source failed, not all
             assertThat(fetched.text()).contains("arxiv:quantization aware training", "1 new, 0 already known",
+                    "scholar:quantization aware training", "0 new, 1 already known",
                     "FAILED: the feed " + s.url("/login") + " answered an HTML page", "1 findings in the ledger; 1 query failed");
             Out list = caddie(ws, "research", "list");
             assertThat(list.text()).containsPattern("\\s+1\\s+arxiv\\s+2026-01-02\\s+Quantization Aware Training at Scale");
             Out show = caddie(ws, "research", "show", "1");
             assertThat(show.text()).contains("arXiv: 2401.00001", "authors: Ada Lovelace", "QAT, measured.");
             assertThat(caddie(ws, "research", "show", "9").text()).contains("no finding 9 in the ledger");
-            assertThat(caddie(ws, "research", "fetch", "--source", "scholar").text()).contains("unknown source 'scholar'; accepted: arxiv, feed, frontier");
+            assertThat(caddie(ws, "research", "fetch", "--source", "openreview").text()).contains("unknown source 'openreview'; accepted: arxiv, scholar, feed, frontier");
         }
         Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml")).replace("categories = [\"cs.LG\"]", "categories = [\"machine learning\"]")
                 .replace("since = \"2025-06-01\"", "since = \"June\""));

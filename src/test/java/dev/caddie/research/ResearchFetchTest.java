@@ -17,7 +17,34 @@ class ResearchFetchTest {
     @TempDir Path tmp;
 
     private static ResearchSettings settings(SourceStandIn s, List<String> keywords, List<String> feeds) {
-        return new ResearchSettings(keywords, List.of("cs.LG", "cs.CL"), null, feeds, 20, s.url("/api/query"), 0);
+        return new ResearchSettings(keywords, List.of("cs.LG", "cs.CL"), null, feeds, 20, s.url("/api/query"), 0, s.base(), "CADDIE_TEST_NO_S2_KEY", 0);
+    }
+
+    /** The sources these tests look at in order (Semantic Scholar has its own test). */
+    private static final List<String> ARXIV_AND_FEEDS = List.of("arxiv", "feed");
+
+    @Test
+    void semanticScholarsSearchJoinsAndItsArxivPapersAreTheSameFindings() throws Exception {
+        try (SourceStandIn s = new SourceStandIn(); Ledger l = Ledger.open(tmp.resolve("l.db"))) {
+            s.papers.add(paper("2401.00001", "Quantization Aware Training at Scale", "2026-01-02T00:00:00Z"));
+            s.papers.add(new SourceStandIn.Paper("http://arxiv.org/abs/2401.00002v1", "Muon: an Optimizer for Hidden Layers", "Orthogonalized momentum.",
+                    "2026-01-03T00:00:00Z", List.of("K. Jordan"), "10.1000/muon.2026"));
+            ResearchSettings since = new ResearchSettings(List.of("muon"), List.of(), "2025-01-01", List.of(), 20, s.url("/api/query"), 0, s.base(), "CADDIE_TEST_NO_S2_KEY", 0);
+            List<ResearchFetch.Outcome> scholar = new ResearchFetch(l.findings(), since, List.of("scholar")).run(since.since(), x -> {});
+            assertThat(scholar).singleElement().satisfies(o -> {
+                assertThat(o.error()).isNull();
+                assertThat(o.fresh()).isEqualTo(2);
+            });
+            assertThat(s.queries.get(0)).contains("query=muon", "fields=title,abstract,url,publicationDate", "publicationDateOrYear=2025-01-01:");
+            Finding muon = l.findings().all().stream().filter(f -> "2401.00002".equals(f.arxivId())).findFirst().orElseThrow();
+            assertThat(muon.source()).isEqualTo("scholar");
+            assertThat(muon.doi()).isEqualTo("10.1000/muon.2026");
+            assertThat(muon.authors()).containsExactly("K. Jordan");
+            // the same papers from arXiv are known already
+            List<ResearchFetch.Outcome> arxiv = new ResearchFetch(l.findings(), settings(s, List.of("muon"), List.of()), List.of("arxiv")).run(null, x -> {});
+            assertThat(arxiv.get(0).duplicates()).isEqualTo(2);
+            assertThat(l.findings().all()).hasSize(2);
+        }
     }
 
     private static SourceStandIn.Paper paper(String id, String title, String date) {
@@ -30,7 +57,7 @@ class ResearchFetchTest {
             s.papers.add(paper("2401.00001", "Quantization Aware Training at Scale", "2026-01-02T00:00:00Z"));
             s.papers.add(new SourceStandIn.Paper("http://arxiv.org/abs/2401.00002v1", "Muon:  an  Optimizer\n for Hidden Layers", "Orthogonalized momentum.",
                     "2026-01-03T00:00:00Z", List.of("K. Jordan"), "10.1000/muon.2026"));
-            ResearchFetch f = new ResearchFetch(l.findings(), settings(s, List.of("quantization aware training", "muon"), List.of()), List.of());
+            ResearchFetch f = new ResearchFetch(l.findings(), settings(s, List.of("quantization aware training", "muon"), List.of()), ARXIV_AND_FEEDS);
             List<ResearchFetch.Outcome> first = f.run(null, x -> {});
             assertThat(first).extracting(ResearchFetch.Outcome::error).containsOnlyNulls();
             assertThat(first.get(0).fresh()).isEqualTo(2);
@@ -79,7 +106,7 @@ class ResearchFetchTest {
                         <published>2026-01-12T00:00:00Z</published><content>Long text</content></entry>
                     </feed>
                     """);
-            ResearchFetch f = new ResearchFetch(l.findings(), settings(s, List.of("qat"), List.of(s.url("/blog/rss.xml"), s.url("/news/atom.xml"))), List.of());
+            ResearchFetch f = new ResearchFetch(l.findings(), settings(s, List.of("qat"), List.of(s.url("/blog/rss.xml"), s.url("/news/atom.xml"))), ARXIV_AND_FEEDS);
             List<ResearchFetch.Outcome> out = f.run(null, x -> {});
             assertThat(out).extracting(ResearchFetch.Outcome::error).containsOnlyNulls();
             // arXiv's paper, the blog's link to it (same arXiv id), the depth post and its syndicated copy (same title): 3 findings
@@ -100,7 +127,7 @@ class ResearchFetchTest {
             s.bodies.put("/broken.xml", "<rss version=\"2.0\"><channel><item><title>x</title></channel>");
             s.bodies.put("/json", "<data>not a feed</data>");
             List<String> feeds = List.of(s.url("/login.xml"), s.url("/broken.xml"), s.url("/json"), "http://127.0.0.1:1/nothing-listens");
-            ResearchFetch f = new ResearchFetch(l.findings(), settings(s, List.of("qat"), feeds), List.of());
+            ResearchFetch f = new ResearchFetch(l.findings(), settings(s, List.of("qat"), feeds), ARXIV_AND_FEEDS);
             List<ResearchFetch.Outcome> out = f.run(null, x -> {});
             assertThat(out.get(0).error()).isNull();
             assertThat(out.get(0).fresh()).isEqualTo(1);

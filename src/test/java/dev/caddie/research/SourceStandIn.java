@@ -24,7 +24,7 @@ public final class SourceStandIn implements AutoCloseable {
     public final List<Paper> papers = new CopyOnWriteArrayList<>();
     public final Map<String, String> bodies = new ConcurrentHashMap<>();
     final Map<String, List<Integer>> failFirst = new ConcurrentHashMap<>();
-    final List<String> queries = new CopyOnWriteArrayList<>();
+    public final List<String> queries = new CopyOnWriteArrayList<>();
     private final HttpServer server;
 
     public SourceStandIn() throws IOException {
@@ -32,6 +32,9 @@ public final class SourceStandIn implements AutoCloseable {
         server.createContext("/", this::handle);
         server.start();
     }
+
+    /** The base URL, for APIs whose paths the client builds. */
+    public String base() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
 
     public String url(String path) { return "http://127.0.0.1:" + server.getAddress().getPort() + path; }
 
@@ -55,6 +58,29 @@ public final class SourceStandIn implements AutoCloseable {
             List<Paper> sorted = new ArrayList<>(papers);
             sorted.sort((a, b) -> b.published().compareTo(a.published()));
             send(x, 200, atom(sorted), "application/atom+xml");
+            return;
+        }
+        if (path.equals("/graph/v1/paper/search")) {
+            String q = URLDecoder.decode(x.getRequestURI().getRawQuery(), StandardCharsets.UTF_8);
+            queries.add(q);
+            if (!q.contains("fields=")) {
+                send(x, 400, "{\"error\": \"fields required\"}", "application/json");
+                return;
+            }
+            var arr = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
+            for (Paper p : papers) {
+                String arxiv = p.id().replaceAll(".*/abs/", "").replaceAll("v\\d+$", "");
+                var o = arr.addObject().put("paperId", Integer.toHexString(p.id().hashCode())).put("title", p.title()).put("abstract", p.summary())
+                        .put("url", "https://www.semanticscholar.org/paper/" + Integer.toHexString(p.id().hashCode())).put("publicationDate", p.published().substring(0, 10))
+                        .put("year", Integer.parseInt(p.published().substring(0, 4)));
+                var ext = o.putObject("externalIds").put("ArXiv", arxiv);
+                if (p.doi() != null) ext.put("DOI", p.doi());
+                var authors = o.putArray("authors");
+                for (String a : p.authors()) authors.addObject().put("authorId", "1").put("name", a);
+            }
+            var root = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("total", papers.size()).put("offset", 0);
+            root.set("data", arr);
+            send(x, 200, root.toString(), "application/json");
             return;
         }
         String body = bodies.get(path);
