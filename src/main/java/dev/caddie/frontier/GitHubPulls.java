@@ -30,12 +30,7 @@ public final class GitHubPulls {
     static final long MAX_WAIT_MS = Long.getLong("caddie.github.maxWaitMs", 60_000);
 
     /** What the frontier keeps of a PR. */
-    public record Pull(int number, String title, String state, String mergedAt, String author, String updatedAt, String url) {
-        /** closed without being merged: withdrawn or rejected, so no challenger to the record */
-        public boolean closedUnmerged() { return "closed".equals(state) && mergedAt == null; }
-
-        public String status() { return mergedAt != null ? "merged" : state; }
-    }
+    public record Pull(int number, String title, String state, String mergedAt, String author, String updatedAt, String url) {}
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).followRedirects(HttpClient.Redirect.NORMAL).build();
     private final String api, owner, repo, token;

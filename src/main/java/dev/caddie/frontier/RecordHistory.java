@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The record history of a track: each time its #1 changed, among the records on main at the synced commit (a
@@ -108,9 +107,5 @@ public final class RecordHistory {
     public static java.util.Optional<Step> current(FrontierTriage t, String track) {
         List<Step> s = steps(t, track);
         return s.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(s.get(s.size() - 1));
-    }
-
-    static Map<String, String> tracks() {
-        return Map.of("10min_16mb", SubmissionFolder.RECORD, "non_record_16mb", SubmissionFolder.NON_RECORD);
     }
 }
