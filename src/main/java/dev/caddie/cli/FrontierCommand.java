@@ -179,7 +179,8 @@ final class FrontierCommand implements Callable<Integer> {
                 int n = new GitHubPulls(api, ownerRepo[0], ownerRepo[1], token).refresh(index.frontier());
                 System.err.printf(Locale.ROOT, "GitHub: %,d PR(s) of %s/%s with a new title or state%n", n, ownerRepo[0], ownerRepo[1]);
             } catch (IOException e) {
-                System.err.println("GitHub: " + dev.caddie.task.Secrets.redact(e.getMessage()));
+                System.err.println("GitHub: " + dev.caddie.task.Secrets.redact(e.getMessage()) + " (the token is read from $" + tokenEnv
+                        + "; the git sync above stands)");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -50,7 +50,7 @@ public final class FrontierSync {
     public Summary run() throws IOException {
         long t0 = System.currentTimeMillis();
         Map<String, String> indexed = store.refs();
-        for (Submission s : store.all()) if (s.scriptBlob() != null && s.scriptFp() != null) fingerprints.put(s.scriptBlob(), s.scriptFp());
+        fingerprints.putAll(store.fingerprints()); // one query, not every folder with its files
 
         ChallengeRepo.Ref main = repo.main();
         Set<String> mainFolders;

@@ -14,10 +14,7 @@ import dev.caddie.run.LogSummary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -364,17 +361,10 @@ public final class Triage {
         Map<String, String> out = new LinkedHashMap<>();
         List<String> names = new ArrayList<>(f.logNames());
         names.add("train_gpt.py");
-        for (String n : names) if (f.files().containsKey(n)) out.put(n, sha256(f.files().get(n)));
+        for (String n : names) if (f.files().containsKey(n)) out.put(n, ChallengeRepo.sha256(f.files().get(n)));
         return out;
     }
 
-    private static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static int lineAt(String text, int offset) {
         int line = 1;

@@ -161,6 +161,14 @@ public final class FrontierStore {
         return out[0];
     }
 
+    /** Script fingerprints by script blob, as earlier syncs computed them. */
+    public Map<String, String> fingerprints() {
+        Map<String, String> out = new HashMap<>();
+        query("SELECT DISTINCT script_blob, script_fp FROM submissions WHERE script_blob IS NOT NULL AND script_fp IS NOT NULL",
+                rs -> out.put(rs.getString(1), rs.getString(2)));
+        return out;
+    }
+
     public List<Submission> all() { return select("", List.of()); }
 
     public List<Submission> ofPr(int pr) { return select("WHERE s.pr=?", List.of(pr)); }
