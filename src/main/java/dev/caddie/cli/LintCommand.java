@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
 @Command(name = "lint", description = {"Integrity analysis of training scripts: leakage and rule-breaking code, each finding with its rule and line.",
         "Validation data trained on before it is scored or stored in the artifact, training data read at evaluation,",
         "calibration after the cap, network access, causality leaks, byte accounting.",
-        "Exec wrappers are decoded first (lines refer to the decoded code). Exit 1 when any violation is found."})
+        "Exec wrappers are decoded first (lines refer to the decoded code). Exit 1 when any violation is found,",
+        "2 when a script cannot be read (the others are still reported)."})
 final class LintCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "SCRIPT")
     List<Path> scripts;
@@ -32,13 +33,31 @@ final class LintCommand implements Callable<Integer> {
         ScriptCode base = baseline == null ? null : ScriptCode.read(baseline);
         ObjectMapper m = new ObjectMapper();
         boolean violation = false;
+        int unreadable = 0, flagged = 0;
         for (Path p : scripts) {
-            ScriptCode code = ScriptCode.read(p);
-            List<LintFinding> findings = ScriptLint.lint(code, base);
-            violation |= findings.stream().anyMatch(LintFinding::violation);
+            ScriptCode code;
+            List<LintFinding> findings;
+            // One file that cannot be read must not hide the verdicts on the others: it is reported and the batch goes on.
+            try {
+                code = ScriptCode.read(p);
+                findings = ScriptLint.lint(code, base);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                unreadable++;
+                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                if (json) System.out.println(m.writeValueAsString(m.createObjectNode().put("file", p.toString()).put("error", why)));
+                else System.err.println("caddie: " + (why.startsWith(p.toString()) ? "" : p + ": ") + why);
+                continue;
+            }
+            boolean v = findings.stream().anyMatch(LintFinding::violation);
+            violation |= v;
+            if (v) flagged++;
             if (json) {
                 var o = m.createObjectNode();
                 o.put("file", p.toString()).put("wrapped", code.wrapped());
+                if (code.wrapped()) {
+                    o.put("wrapper", code.chainDescription().orElse(""));
+                    o.put("bytes", code.bytes().length).put("decoded_bytes", code.decoded().length);
+                }
                 if (code.stubTarget() != null) o.put("runs_code_from", code.stubTarget());
                 ArrayNode arr = o.putArray("findings");
                 for (LintFinding f : findings) {
@@ -49,6 +68,9 @@ final class LintCommand implements Callable<Integer> {
                 System.out.println(m.writeValueAsString(o));
             } else {
                 String where = p + (code.wrapped() ? " (decoded)" : "");
+                if (code.wrapped())
+                    System.out.printf(Locale.ROOT, "note: %s is a wrapper, %s: %,d bytes decode to %,d bytes of code; lines below are the decoded code's%n",
+                            p, code.chainDescription().orElse("exec(...)"), code.bytes().length, code.decoded().length);
                 if (code.bytes().length == 0) System.out.println("note: " + p + " is empty: there is nothing to lint");
                 else if (!p.getFileName().toString().endsWith(".py")) System.out.println("note: " + p + " does not end in .py; it was read as Python");
                 if (findings.isEmpty()) System.out.println(where + ": clean" + (base == null ? " (BPB_ACCOUNTING not checked: no --baseline)" : ""));
@@ -63,6 +85,10 @@ final class LintCommand implements Callable<Integer> {
                 }
             }
         }
+        if (!json && scripts.size() > 1)
+            System.out.printf(Locale.ROOT, "%d scripts: %d read, %d with violations, %d unreadable%n", scripts.size(), scripts.size() - unreadable, flagged, unreadable);
+        // 2 when a script could not be judged at all: "no violation" would be a claim about files nobody read.
+        if (unreadable > 0) return 2;
         return violation ? 1 : 0;
     }
 }

@@ -75,16 +75,45 @@ public record ScriptCode(Path file, byte[] bytes, List<String> decodedChain, byt
     }
 
     public static ScriptCode of(Path file, byte[] bytes) {
+        return of(file, bytes, 0);
+    }
+
+    private static ScriptCode of(Path file, byte[] bytes, int depth) {
         String text = new String(bytes, StandardCharsets.UTF_8);
         List<String> chain = new ArrayList<>();
         byte[] decoded = null;
+        RuntimeException failure = null;
         Matcher exec = EXEC.matcher(text);
         if (exec.find()) {
             try {
                 decoded = decodeExec(text, exec.end(), aliases(text), chain);
-                if (decoded == null) chain.clear();
             } catch (IOException | IllegalArgumentException e) {
-                throw new IllegalArgumentException(file + ": the exec wrapper does not decode (" + e.getMessage() + ")", e);
+                failure = new IllegalArgumentException(file + ": the exec wrapper does not decode (" + e.getMessage() + ")", e);
+                decoded = null;
+            }
+            if (decoded == null) chain.clear();
+            // The quick reader follows one literal through one call chain. Payloads split over many literals, bound
+            // to a name first, or minified past its patterns go to the evaluator of the payload expression.
+            if (failure != null || (decoded == null && mayBeWrapper(text))) {
+                Unwrapped u = unwrap(file, bytes, failure);
+                if (u != null) {
+                    decoded = u.code();
+                    chain.addAll(u.chain());
+                    failure = null;
+                }
+            }
+            if (failure != null) throw failure;
+        }
+        // A wrapper inside a wrapper: the code that runs is the innermost payload.
+        if (decoded != null && depth < 8 && EXEC.matcher(new String(decoded, StandardCharsets.UTF_8)).find()) {
+            try {
+                ScriptCode inner = of(file, decoded, depth + 1);
+                if (inner.wrapped()) {
+                    chain.addAll(inner.decodedChain());
+                    decoded = inner.decoded();
+                }
+            } catch (IllegalArgumentException notAWrapper) {
+                // the payload is code that happens to call exec on something else: it is what runs
             }
         }
         String runs = new String(decoded != null ? decoded : bytes, StandardCharsets.UTF_8);
@@ -97,6 +126,40 @@ public record ScriptCode(Path file, byte[] bytes, List<String> decodedChain, byt
             if (target == null) target = args.strip();
         }
         return new ScriptCode(file, bytes, List.copyOf(chain), decoded, target);
+    }
+
+    private record Unwrapped(byte[] code, List<String> chain) {}
+
+    private static final Pattern DECODER_NAME = Pattern.compile("b85decode|b64decode|b32decode|a85decode|decompress|unhexlify|fromhex|codecs\\.decode");
+
+    /** A short file that calls exec and names a decoder: a wrapper whose payload the quick reader did not follow. */
+    private static boolean mayBeWrapper(String text) {
+        return lines(text.getBytes(StandardCharsets.UTF_8)) <= 60 && DECODER_NAME.matcher(text).find();
+    }
+
+    /**
+     * Evaluates the payload expression with unwrap.py: literals, +, module-level names and the standard library's
+     * decoders only (never exec), bounded at MAX_BYTES. Null when it finds no wrapper; a clear error when it finds
+     * one that does not decode. Without python3 the quick reader's own failure stands.
+     */
+    private static Unwrapped unwrap(Path file, byte[] bytes, RuntimeException quickFailure) {
+        com.fasterxml.jackson.databind.JsonNode j;
+        try {
+            var payload = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                    .put("source", new String(bytes, StandardCharsets.UTF_8)).put("max_bytes", MAX_BYTES);
+            j = PythonHelper.run("unwrap.py", payload.toString().getBytes(StandardCharsets.UTF_8), file.toString());
+        } catch (IOException | RuntimeException e) {
+            if (quickFailure != null) throw quickFailure;
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while decoding " + file, e);
+        }
+        if (j.has("error")) throw new IllegalArgumentException(file + ": the exec wrapper does not decode (" + j.get("error").asText() + ")");
+        if (!j.has("decoded")) return null;
+        List<String> chain = new ArrayList<>();
+        j.get("chain").forEach(c -> chain.add(c.asText()));
+        return new Unwrapped(Base64.getDecoder().decode(j.get("decoded").asText()), chain);
     }
 
     public boolean wrapped() { return decoded != null; }

@@ -148,13 +148,27 @@ class RulesCliTest {
         JsonNode f = json.readTree(j.stdout()).get("findings").get(0);
         assertThat(f.get("rule").asText()).isEqualTo("CAUSALITY_LEAK");
         assertThat(f.get("severity").asText()).isEqualTo("violation");
-        CliTest.Out wrapped = caddie("lint", SharedData.file("pgolf-scripts/2026-04-06_SP8192_QK5_LegalTTT_1.0828/train_gpt.py").toString(), "--baseline", baseline.toString());
+        Path wrappedRecord = SharedData.file("pgolf-scripts/2026-04-06_SP8192_QK5_LegalTTT_1.0828/train_gpt.py");
+        CliTest.Out wrapped = caddie("lint", wrappedRecord.toString(), "--baseline", baseline.toString());
         assertThat(wrapped.code()).isZero();
         assertThat(wrapped.stdout()).contains("(decoded): clean");
         Path notPython = Files.writeString(tmp.resolve("notes.py"), "this is not python at all\n");
         CliTest.Out bad = caddie("lint", notPython.toString());
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.stderr()).contains("notes.py: not valid Python, line 1");
+        // One unreadable file in a batch: the others are still judged and reported, and the exit says not all were read.
+        CliTest.Out batch = caddie("lint", notPython.toString(), leak.toString(), baseline.toString());
+        assertThat(batch.code()).isEqualTo(2);
+        assertThat(batch.stderr()).contains("notes.py: not valid Python, line 1");
+        assertThat(batch.stdout()).containsPattern("train_gpt.py:\\d+: violation CAUSALITY_LEAK: ")
+                .contains(baseline + ": clean").contains("3 scripts: 2 read, 1 with violations, 1 unreadable");
+        CliTest.Out batchJson = caddie("lint", "--json", notPython.toString(), wrappedRecord.toString());
+        String[] lines = batchJson.stdout().strip().split("\n");
+        assertThat(lines).hasSize(2);
+        assertThat(json.readTree(lines[0]).get("error").asText()).contains("not valid Python");
+        JsonNode w = json.readTree(lines[1]);
+        assertThat(w.get("wrapper").asText()).isEqualTo("exec(lzma.decompress(base64.b85decode(...)))");
+        assertThat(w.get("decoded_bytes").asLong()).isGreaterThan(w.get("bytes").asLong());
     }
 
     @Test
