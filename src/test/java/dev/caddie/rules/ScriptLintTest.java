@@ -334,6 +334,132 @@ class ScriptLintTest {
         });
     }
 
+    static final String SLOT = """
+            def eval_slot(args, model, val_tokens, device):
+                loss_sum = torch.zeros((), device=device, dtype=torch.float64)
+                seq = args.train_seq_len
+                for start in range(0, val_tokens.numel() - seq - 1, seq):
+                    local = val_tokens[start:start + seq + 1].to(device=device, dtype=torch.int64)
+                    x = local[:-1].reshape(1, seq)
+                    y_batch = local[1:].reshape(1, seq)
+                    with torch.no_grad():
+                        hidden = model.hidden(x)
+                    delta = torch.zeros(1, 1, hidden.size(-1), device=device, requires_grad=True)
+                    opt = torch.optim.AdamW([delta], lr=0.01)
+                    for _ in range(8):
+                        opt.zero_grad()
+                        fit = F.cross_entropy(model.head(hidden + delta).reshape(-1, 1024), y_batch.reshape(-1))
+                        fit.backward()  # FIT
+                        opt.step()
+                    with torch.no_grad():
+                        nll = F.cross_entropy(model.head(hidden + delta).reshape(-1, 1024), y_batch.reshape(-1), reduction="sum")
+                    loss_sum += nll.double()  # SCORED
+                return loss_sum
+
+
+            """;
+
+    @Test
+    void anOptimisedDeltaFittedOnTheTargetsItThenScoresIsSlotAndOffByDefaultItIsAReviewNamingTheFlag() throws Exception {
+        String on = insertBefore(insertBefore(baseline, "def main() -> None:", SLOT),
+                "    if distributed:\n        dist.destroy_process_group()", "    eval_slot(args, base_model, val_tokens, device)\n");
+        List<LintFinding> fs = lint(on);
+        assertThat(violations(fs)).extracting(LintFinding::rule).containsExactly("SLOT_ETLB");
+        assertThat(violations(fs).get(0).line()).isEqualTo(lineOf(on, "# FIT"));
+        assertThat(violations(fs).get(0).message()).contains("delta").contains("y_batch").contains("scored at line " + lineOf(on, "# SCORED"));
+        // The delta never reaches the model: no PAID_PREFIX, no claim that the model trained on validation data.
+        assertThat(fs).noneMatch(f -> f.rule().equals("PAID_PREFIX") || f.rule().equals("VAL_TRAIN_BEFORE_SCORE"));
+
+        String off = insertBefore(insertBefore(insertBefore(baseline, "def main() -> None:", SLOT), "    val_files = os.path.join(",
+                        "    slot_enabled = bool(int(os.environ.get(\"SLOT_ENABLED\", \"0\")))\n"),
+                "    if distributed:\n        dist.destroy_process_group()",
+                "    use_slot = getattr(args, \"slot_enabled\", False)\n    if use_slot:\n        eval_slot(args, base_model, val_tokens, device)\n");
+        List<LintFinding> gated = lint(off);
+        assertThat(violations(gated)).isEmpty();
+        assertThat(gated).filteredOn(f -> f.rule().equals("SLOT_ETLB")).singleElement().satisfies(f -> {
+            assertThat(f.severity()).isEqualTo("review");
+            assertThat(f.message()).startsWith("off by default, behind SLOT_ENABLED (default '0')").contains("turned on");
+        });
+    }
+
+    @Test
+    void trainingOnValidationBehindAFlagIsJudgedByTheFlagsDefault() throws Exception {
+        String flag = "    ttt_enabled = int(os.environ.get(\"TTT_ENABLED\", \"%s\"))\n";
+        String call = "    if args.ttt_enabled:\n        ttt_adapt(args, base_model, val_tokens, device)\n";
+        for (String dflt : new String[]{"0", "1"}) {
+            String v = insertBefore(insertBefore(insertBefore(baseline, "def main() -> None:", PRE_QUANT_TTT), "    val_files = os.path.join(", flag.formatted(dflt)),
+                    "    quant_obj, quant_stats = quantize_state_dict_int8(", call);
+            List<LintFinding> fs = lint(v);
+            if (dflt.equals("1")) {
+                assertThat(violations(fs)).extracting(LintFinding::rule).contains("VAL_TRAIN_BEFORE_SCORE", "PAID_PREFIX");
+            } else {
+                assertThat(violations(fs)).isEmpty();
+                assertThat(fs).filteredOn(f -> f.rule().equals("VAL_TRAIN_BEFORE_SCORE")).singleElement()
+                        .satisfies(f -> assertThat(f.message()).contains("TTT_ENABLED (default '0')"));
+            }
+        }
+        // An early return on the flag gates everything after it in that function.
+        String early = insertBefore(insertBefore(baseline, "def main() -> None:", PRE_QUANT_TTT.replace("    opt = torch.optim.SGD(",
+                        "    if os.environ.get(\"TTT\", \"0\") != \"1\":\n        return\n    opt = torch.optim.SGD(")),
+                "    quant_obj, quant_stats = quantize_state_dict_int8(", "    ttt_adapt(args, base_model, val_tokens, device)\n");
+        assertThat(violations(lint(early))).isEmpty();
+    }
+
+    @Test
+    void validationTokensWrittenThroughABufferArePaidPrefixAndAScoreMaskedByStoredTokensToo() throws Exception {
+        String viaBuffer = insertBefore(baseline, "    quant_buf = io.BytesIO()",
+                "    pbuf = io.BytesIO()\n    pbuf.write(val_tokens[:4096].numpy().tobytes())\n    pblob = zlib.compress(pbuf.getvalue())\n"
+                        + "    with open(\"prefix.bin\", \"wb\") as pf:\n        pf.write(pblob)\n");
+        assertThat(violations(lint(viaBuffer))).extracting(LintFinding::rule).contains("PAID_PREFIX");
+        String masked = insertBefore(baseline, "            val_loss_sum += batch_loss",
+                "            prefix = stored_prefix[raw_start:raw_end - 1].to(device)\n            hit = prefix == y.reshape(-1)\n"
+                        + "            batch_loss = batch_loss * (~hit).float().mean()  # MASK\n");
+        List<LintFinding> fs = violations(lint(masked.replace("def eval_val(", "stored_prefix = torch.load(\"prefix.pt\")\n\n\ndef eval_val(")));
+        assertThat(fs).anySatisfy(f -> {
+            assertThat(f.rule()).isEqualTo("PAID_PREFIX");
+            assertThat(f.message()).contains("stored token");
+        });
+    }
+
+    static final String NGRAM = """
+            def eval_ngram(args, model, val_tokens, device):
+                table = np.zeros(1 << 20, dtype=np.int64)
+                toks = val_tokens.cpu().numpy()
+                loss_sum = 0.0
+            %s
+                return loss_sum
+
+
+            """;
+
+    @Test
+    void countsBuiltFromAllValidationTokensBeforeScoringAreACausalityLeakButScoreFirstCountsAreNot() throws Exception {
+        String twoPass = """
+                    keys = (toks[:-1] * 1024 + toks[1:]) % (1 << 20)
+                    np.add.at(table, keys, 1)  # COUNT
+                    for i in range(1, len(toks) - 1):
+                        p = table[(toks[i - 1] * 1024 + toks[i]) % (1 << 20)] / max(1, len(toks))
+                        loss_sum += -np.log(p + 1e-9)
+                """;
+        String scoreFirst = """
+                    for i in range(1, len(toks) - 1):
+                        key = (toks[i - 1] * 1024 + toks[i]) % (1 << 20)
+                        p = table[key] / max(1, i)
+                        loss_sum += -np.log(p + 1e-9)
+                        np.add.at(table, np.array([key]), 1)
+                """;
+        String call = "    eval_ngram(args, base_model, val_tokens, device)\n";
+        String leak = insertBefore(insertBefore(baseline, "def main() -> None:", NGRAM.formatted(twoPass.stripTrailing())),
+                "    if distributed:\n        dist.destroy_process_group()", call);
+        assertThat(violations(lint(leak))).singleElement().satisfies(f -> {
+            assertThat(f.rule()).isEqualTo("CAUSALITY_LEAK");
+            assertThat(f.line()).isEqualTo(lineOf(leak, "# COUNT"));
+        });
+        String legal = insertBefore(insertBefore(baseline, "def main() -> None:", NGRAM.formatted(scoreFirst.stripTrailing())),
+                "    if distributed:\n        dist.destroy_process_group()", call);
+        assertThat(violations(lint(legal))).isEmpty();
+    }
+
     @Test
     void theBaselineAndEveryRecordScriptOnFileLintWithoutAViolation() throws Exception {
         assertThat(lint(baseline)).isEmpty();
