@@ -96,6 +96,14 @@ public final class DecisionState {
         b.append("\n## Dead ends (do not repeat)\n");
         if (deadEnds.isEmpty()) b.append("- none yet\n");
         deadEnds.forEach(d -> b.append("- ").append(d).append("\n"));
+        // What the critic said about changes it let through: similar to a failure elsewhere, or risky to scale.
+        List<String> critic = ledger.latestGateResults(dev.caddie.gate.Critic.REVIEW, 5).stream()
+                .map(g -> "#" + g.candidateId() + " " + clip(g.reason(), width)).collect(Collectors.toCollection(ArrayList::new));
+        ledger.latestGateResults(dev.caddie.gate.Critic.SCALE, 3).forEach(g -> critic.add("#" + g.candidateId() + " " + clip(g.reason(), width)));
+        if (!critic.isEmpty()) {
+            b.append("\n## Critic notes (changes near earlier failures, and scale risks)\n");
+            critic.forEach(c -> b.append("- ").append(c).append("\n"));
+        }
         b.append("\n## Learned rules\n");
         List<String> lr = rules.subList(0, Math.min(learned, rules.size()));
         if (lr.isEmpty()) b.append("- none yet\n");

@@ -1,6 +1,7 @@
 package dev.caddie.frontier;
 
 import dev.caddie.ledger.Submission;
+import dev.caddie.rules.MinHash;
 import dev.caddie.rules.ScriptCode;
 
 import java.io.IOException;
@@ -16,16 +17,7 @@ import java.util.Map;
  * earlier script over thousands costs signatures compared, not scripts diffed.
  */
 final class ScriptSimilarity {
-    private static final int HASHES = 128;
-    private static final long[] A = new long[HASHES], B = new long[HASHES];
-
-    static {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(0x5eed);
-        for (int i = 0; i < HASHES; i++) {
-            A[i] = r.nextLong() | 1;
-            B[i] = r.nextLong();
-        }
-    }
+    private static final MinHash HASH = new MinHash(128);
 
     private final ChallengeRepo repo;
     private final Map<String, long[]> signatures = new HashMap<>();
@@ -36,9 +28,7 @@ final class ScriptSimilarity {
     double of(Submission a, Submission b) throws IOException {
         long[] x = signature(a), y = signature(b);
         if (x == null || y == null) return 0;
-        int same = 0;
-        for (int i = 0; i < HASHES; i++) if (x[i] == y[i]) same++;
-        return same / (double) HASHES;
+        return MinHash.similarity(x, y);
     }
 
     /** The most similar of the candidates (ties: the later one, which holds the most of the history), or null. */
@@ -74,22 +64,6 @@ final class ScriptSimilarity {
     }
 
     static long[] signature(List<String> lines) {
-        if (lines.isEmpty()) return null;
-        long[] sig = new long[HASHES];
-        java.util.Arrays.fill(sig, Long.MAX_VALUE);
-        for (String l : lines) {
-            long h = mix(l.hashCode() * 0x9E3779B97F4A7C15L + l.length());
-            for (int i = 0; i < HASHES; i++) {
-                long v = mix(A[i] * h + B[i]);
-                if (v < sig[i]) sig[i] = v;
-            }
-        }
-        return sig;
-    }
-
-    private static long mix(long z) {
-        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
-        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
-        return z ^ (z >>> 33);
+        return lines.isEmpty() ? null : HASH.signature(lines);
     }
 }

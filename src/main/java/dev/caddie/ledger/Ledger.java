@@ -476,6 +476,39 @@ public final class Ledger implements AutoCloseable {
         return query("SELECT * FROM runs WHERE id=?", Ledger::runRow, id).stream().findFirst();
     }
 
+    /** Stores the critic's fingerprint of a candidate's change (see dev.caddie.gate.ChangeFingerprint). */
+    public void putChangeFingerprint(long candidateId, String parent, int changedLines, byte[] signature) {
+        update("INSERT OR REPLACE INTO change_fingerprints(candidate_id, parent, changed_lines, signature) VALUES(?,?,?,?)",
+                candidateId, parent, changedLines, signature);
+    }
+
+    /** A fingerprinted change that failed: crashed, was discarded or was rejected, with its latest verdict. */
+    public record FailedChange(long candidateId, String parent, byte[] signature, String verdict, String reason) {}
+
+    /** Every fingerprinted candidate whose latest verdict is a failure, oldest first: one query for the whole history. */
+    public List<FailedChange> failedChanges() {
+        return query("""
+                SELECT f.candidate_id, f.parent, f.signature, v.verdict, v.reason FROM change_fingerprints f
+                JOIN verdicts v ON v.id = (SELECT max(id) FROM verdicts WHERE candidate_id = f.candidate_id)
+                WHERE v.verdict IN ('crash', 'discard', 'rejected') ORDER BY f.candidate_id""",
+                rs -> new FailedChange(rs.getLong(1), rs.getString(2), rs.getBytes(3), rs.getString(4), rs.getString(5)));
+    }
+
+    /** The candidates that failed without a fingerprint (made before the critic existed), for a one-time backfill. */
+    public List<Candidate> failedWithoutFingerprint(int limit) {
+        return query("""
+                SELECT c.* FROM candidates c JOIN verdicts v ON v.id = (SELECT max(id) FROM verdicts WHERE candidate_id = c.id)
+                WHERE v.verdict IN ('crash', 'discard', 'rejected') AND c.parent_sha IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM change_fingerprints f WHERE f.candidate_id = c.id) ORDER BY c.id DESC LIMIT ?""",
+                Ledger::candidateRow, limit);
+    }
+
+    /** The newest gate results of one gate across all candidates, newest first (the critic's review notes). */
+    public List<GateRecord> latestGateResults(String gate, int limit) {
+        return query("SELECT candidate_id, run_id, gate, passed, reason, created_at FROM gate_results WHERE gate=? ORDER BY id DESC LIMIT ?",
+                rs -> new GateRecord(rs.getLong(1), lng(rs, 2), rs.getString(3), rs.getInt(4) == 1, rs.getString(5), rs.getString(6)), gate, limit);
+    }
+
     public List<GateRecord> gateResults(long candidateId) {
         return query("SELECT candidate_id, run_id, gate, passed, reason, created_at FROM gate_results WHERE candidate_id=? ORDER BY id",
                 rs -> new GateRecord(rs.getLong(1), lng(rs, 2), rs.getString(3), rs.getInt(4) == 1, rs.getString(5), rs.getString(6)), candidateId);

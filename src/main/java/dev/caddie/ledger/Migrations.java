@@ -227,6 +227,16 @@ final class Migrations {
                     "CREATE INDEX findings_url ON findings(url)",
                     "CREATE INDEX findings_title ON findings(norm_title)",
                     "CREATE TABLE research_cursors (source TEXT PRIMARY KEY, cursor TEXT NOT NULL, updated_at TEXT NOT NULL)"
+            },
+            new String[]{
+                    // The critic's fingerprint of each candidate's change (MinHash of its normalised diff and env), so a
+                    // new candidate is compared with every earlier failure without diffing them again.
+                    """
+                    CREATE TABLE change_fingerprints (
+                      candidate_id INTEGER PRIMARY KEY REFERENCES candidates(id),
+                      parent TEXT NOT NULL,
+                      changed_lines INTEGER NOT NULL,
+                      signature BLOB NOT NULL)"""
             });
 
     /**

@@ -3,7 +3,11 @@ package dev.caddie.loop;
 import dev.caddie.gate.CandidateChange;
 import dev.caddie.gate.GateResult;
 import dev.caddie.agent.AgentEdit;
+import dev.caddie.gate.ChangeFingerprint;
+import dev.caddie.gate.Critic;
 import dev.caddie.gate.StaticGates;
+import dev.caddie.gate.TierTransfer;
+import dev.caddie.ledger.Candidate;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.Verdict;
 import dev.caddie.run.Git;
@@ -35,6 +39,8 @@ final class CandidateMaker {
     private final Git git;
     private final Workspace ws;
     private final StaticGates gates = StaticGates.standard();
+    private final Critic critic;
+    private boolean backfilled;
 
     CandidateMaker(TaskSpec task, Ledger ledger, LoopListener listener) {
         this.task = task;
@@ -42,6 +48,7 @@ final class CandidateMaker {
         this.listener = listener;
         this.git = new Git(task.workspace());
         this.ws = new Workspace(task.workspace());
+        this.critic = new Critic(task.critic());
     }
 
     Made make(String tag, String parent, Proposal proposal, String proposerName, Map<String, String> baseEnv, Double bestValue) throws IOException {
@@ -73,7 +80,12 @@ final class CandidateMaker {
             long cid = ledger.addCandidate(tag, commit, parent, proposerName, description, env, stat[0], stat[1], stat[2]);
             if (agent != null && agent.hypothesis() != null) ledger.addHypothesis(cid, agent.hypothesis());
             listener.candidate(cid, description);
-            for (GateResult g : gates.check(new CandidateChange(task, wt, changed))) {
+            // Fingerprinted before any gate, so even a candidate the gates reject is history the critic can match.
+            ChangeFingerprint fp = fingerprint(cid, parent, commit, env);
+            List<GateResult> results = new java.util.ArrayList<>(gates.check(new CandidateChange(task, wt, changed)));
+            if (results.stream().allMatch(GateResult::passed) && task.critic().enabled())
+                results.addAll(critic.judge(parent, fp, failures(cid), transferNote(tag)).results());
+            for (GateResult g : results) {
                 ledger.addGateResult(cid, null, g.gate(), g.passed(), g.reason());
                 if (!g.passed()) {
                     ledger.addVerdict(cid, null, Verdict.REJECTED, g.gate() + ": " + g.reason(), bestValue);
@@ -85,6 +97,40 @@ final class CandidateMaker {
         } finally {
             if (!keepWorktree) remove(wt);
         }
+    }
+
+    private ChangeFingerprint fingerprint(long cid, String parent, String commit, Map<String, String> env) throws IOException {
+        if (!backfilled) backfill();
+        ChangeFingerprint fp = ChangeFingerprint.of(git.diff(parent, commit), env);
+        ledger.putChangeFingerprint(cid, parent, fp.changedLines(), ChangeFingerprint.bytes(fp.signature()));
+        return fp;
+    }
+
+    /** Failures made before the critic existed get their fingerprints once, newest first, so the critic knows them too. */
+    private void backfill() {
+        backfilled = true;
+        for (Candidate c : ledger.failedWithoutFingerprint(2000)) {
+            try {
+                ChangeFingerprint fp = ChangeFingerprint.of(git.diff(c.parent(), c.commit()), c.env());
+                ledger.putChangeFingerprint(c.id(), c.parent(), fp.changedLines(), ChangeFingerprint.bytes(fp.signature()));
+            } catch (IOException e) {
+                // its commit is gone (a cleaned repository): nothing to compare with
+            }
+        }
+    }
+
+    private List<Critic.Past> failures(long except) {
+        return ledger.failedChanges().stream().filter(f -> f.candidateId() != except)
+                .map(f -> new Critic.Past(f.candidateId(), f.parent(), ChangeFingerprint.signature(f.signature()), f.verdict(), f.reason())).toList();
+    }
+
+    /** When `caddie calibrate`'s pairs show the loop tier's ranking carrying poorly to the promotion tier, every change is a scale risk. */
+    private String transferNote(String tag) {
+        String cheap = task.loop().tier(), dear = task.budget().promoteTier();
+        if (cheap == null || dear == null || cheap.equals(dear)) return null;
+        TierTransfer t = Calibration.fit(ledger, tag, cheap, dear);
+        if (t.n() < Calibration.MIN_PAIRS || !(t.spearman() < 0.5)) return null;
+        return String.format(java.util.Locale.ROOT, "calibration: %s's ranking carries to %s with Spearman rho %.2f over %d commits", cheap, dear, t.spearman(), t.n());
     }
 
     void remove(Path wt) {

@@ -55,6 +55,8 @@ public final class Promoter {
         String promote = task.budget().promoteTier();
         if (tier.name().equals(promote) || tier.name().equals(MicroRunner.TIER)) return;
         String reason = "kept on " + tier.name();
+        // The critic flagged a kind of change that often fails to carry to the full run: more evidence is asked of it.
+        String risk = ledger.gateResults(cid).stream().filter(g -> g.gate().equals(dev.caddie.gate.Critic.SCALE)).map(g -> g.reason()).findFirst().orElse(null);
         TierTransfer transfer = Calibration.fit(ledger, tag, tier.name(), promote);
         double[] ref = Calibration.reference(ledger, tag, tier.name(), promote);
         if (transfer.n() >= Calibration.MIN_PAIRS && transfer.usable() && ref != null) {
@@ -64,10 +66,21 @@ public final class Promoter {
                     .reduce(task.metric().minimize() ? Double::min : Double::max).orElse(0);
             reason = String.format(Locale.ROOT, "predicted %s %.6f on %s (90%% interval %.6f..%.6f) against the best there %.6f, from %d calibrated commits",
                     task.metric().name(), ref[1] + p.mean(), promote, ref[1] + p.low(), ref[1] + p.high(), ref[1] + bestDear, transfer.n());
-            if (!task.metric().better(p.mean(), bestDear)) {
+            // A scale-risky change must win at the pessimistic end of the interval, not just on the mean.
+            double judged = risk == null ? p.mean() : task.metric().minimize() ? p.high() : p.low();
+            if (risk != null) reason += "; " + risk.replaceFirst("^scale risk: ", "scale risk (judged at the pessimistic end of the interval): ");
+            if (!task.metric().better(judged, bestDear)) {
                 listener.note("candidate " + cid + " not promoted: " + reason);
                 return;
             }
+        }
+        else if (risk != null) {
+            // Uncalibrated: one cheap-tier seed is too little evidence for this kind of change.
+            if (ledger.scores(cid, tier.name()).size() < 2) {
+                listener.note("candidate " + cid + " not promoted yet: " + risk + "; it needs a second " + tier.name() + " seed (or `caddie calibrate` data) first");
+                return;
+            }
+            reason += "; " + risk;
         }
         if (ledger.enqueuePromotion(cid, promote, reason)) listener.note("candidate " + cid + " queued for promotion to " + promote + ": " + reason);
     }

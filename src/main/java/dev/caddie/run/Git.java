@@ -118,6 +118,11 @@ public final class Git {
         return out.lines().filter(l -> !l.isBlank()).toList();
     }
 
+    /** The unified diff between two commits with no context lines: what changed, for the critic's fingerprint. */
+    public String diff(String from, String to) throws IOException {
+        return run("diff", "-U0", "--no-color", "--no-renames", "--no-ext-diff", from, to);
+    }
+
     /** Lines added and removed and files changed between two commits. */
     public int[] diffStat(String from, String to) throws IOException {
         int files = 0, added = 0, removed = 0;

@@ -24,7 +24,8 @@ public record TaskSpec(
         BudgetSettings budget,
         Map<String, AgentSpec> agents,
         Map<String, ExecutorSpec> executors,
-        ResearchSettings research) {
+        ResearchSettings research,
+        CriticSettings critic) {
 
     public static final String FILE = "caddie.toml";
 

@@ -18,22 +18,23 @@ import java.util.Set;
 
 /** Reads and validates caddie.toml; every problem is reported as {@code caddie.toml:LINE: what, accepted}. */
 public final class TaskSpecReader {
-    private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "budget", "agent", "executor", "research");
+    private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "budget", "agent", "executor", "research", "critic");
     /** The keys each table accepts: a misspelt key (micro_frist) would otherwise be ignored and its default used silently. */
-    private static final Map<String, List<String>> KEYS = Map.of(
-            "task", List.of("name", "script", "editable", "command", "env"),
-            "metric", List.of("name", "direction"),
-            "limits", List.of("artifact_bytes", "script_lines", "train_seconds"),
-            "tiers.*", List.of("executor", "command", "env", "timeout_seconds", "cost_per_hour", "pass_env", "fetch"),
-            "executor.*", List.of("kind", "host", "ssh_host", "workdir", "workspace", "ssh_options", "sbatch_args", "keep_runs",
-                    "api_key_env", "gpu_type", "gpu_count", "image", "cloud", "disk_gb", "setup", "max_pod_minutes", "api_url"),
-            "search.*", List.of("kind", "low", "high", "choices", "default"),
-            "loop", List.of("tier", "keep_margin", "micro_first", "keep_rule", "sota", "sota_fraction", "noise_seeds", "noise_k", "abort_k",
-                    "max_consecutive_failures"),
-            "budget", List.of("dollars", "reserve_floor", "min_interval_minutes", "promote_tier", "seeds"),
-            "agent.*", List.of("kind", "command", "model", "args", "timeout_seconds", "env", "pass_env"),
-            "research", List.of("keywords", "categories", "since", "feeds", "max_results", "arxiv_api", "arxiv_interval_seconds", "scholar_api",
-                    "scholar_key_env", "scholar_interval_seconds"));
+    private static final Map<String, List<String>> KEYS = Map.ofEntries(
+            Map.entry("task", List.of("name", "script", "editable", "command", "env")),
+            Map.entry("metric", List.of("name", "direction")),
+            Map.entry("limits", List.of("artifact_bytes", "script_lines", "train_seconds")),
+            Map.entry("tiers.*", List.of("executor", "command", "env", "timeout_seconds", "cost_per_hour", "pass_env", "fetch")),
+            Map.entry("executor.*", List.of("kind", "host", "ssh_host", "workdir", "workspace", "ssh_options", "sbatch_args", "keep_runs",
+                    "api_key_env", "gpu_type", "gpu_count", "image", "cloud", "disk_gb", "setup", "max_pod_minutes", "api_url")),
+            Map.entry("search.*", List.of("kind", "low", "high", "choices", "default")),
+            Map.entry("loop", List.of("tier", "keep_margin", "micro_first", "keep_rule", "sota", "sota_fraction", "noise_seeds", "noise_k", "abort_k",
+                    "max_consecutive_failures")),
+            Map.entry("budget", List.of("dollars", "reserve_floor", "min_interval_minutes", "promote_tier", "seeds")),
+            Map.entry("agent.*", List.of("kind", "command", "model", "args", "timeout_seconds", "env", "pass_env")),
+            Map.entry("research", List.of("keywords", "categories", "since", "feeds", "max_results", "arxiv_api", "arxiv_interval_seconds", "scholar_api",
+                    "scholar_key_env", "scholar_interval_seconds")),
+            Map.entry("critic", List.of("max_diff_lines", "similarity", "enabled")));
 
     private final List<String> problems = new ArrayList<>();
     private TomlLines lines;
@@ -179,10 +180,21 @@ public final class TaskSpecReader {
         }
 
         ResearchSettings research = research(table(root, "research", false));
+        CriticSettings critic = critic(table(root, "critic", false));
         if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
         return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
                 limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK, sota, sotaFraction, maxFailures), budget, agents,
-                executors, research);
+                executors, research, critic);
+    }
+
+    /** [critic]: limits on a change before it is run; absent, the defaults (400 lines, 0.9 similarity). */
+    private CriticSettings critic(JsonNode c) {
+        CriticSettings d = CriticSettings.defaults();
+        if (c == null || c.isMissingNode() || c.isNull()) return d;
+        int lines = (int) (c.has("max_diff_lines") ? integer(c, "critic.max_diff_lines", 1, 1_000_000) : d.maxDiffLines());
+        double sim = real(c, "critic.similarity", d.similarity(), 0.5, 1.0);
+        boolean on = bool(c, "critic.enabled", true);
+        return new CriticSettings(lines, sim, on);
     }
 
     /** [research]: keywords, arXiv categories, a start date and feeds; an absent table watches nothing. */

@@ -101,6 +101,28 @@ class ExperimentLoopTest {
     }
 
     @Test
+    void theCriticRejectsARepeatOfAFailureOnTheSameParentBeforeAnyComputeAndTheAgentsAreTold() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        Map<String, String> timid = Map.of("EMBED_LR", "0.002", "MATRIX_LR", "0.0008", "SCALAR_LR", "0.0008");
+        List<Experiment> all = loop(ws, scripted(Proposal.env("timid learning rates", timid), Proposal.env("timid learning rates, again", timid)), 3, "test");
+        assertThat(all.get(1).verdict().verdict()).isEqualTo(Verdict.DISCARD);
+        Experiment again = all.get(2);
+        assertThat(again.verdict().verdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(again.verdict().reason()).startsWith("critic: near-identical").contains("candidate " + all.get(1).candidate().id()).contains("ended discard");
+        assertThat(again.run()).as("no compute spent").isNull();
+        try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
+            assertThat(l.gateResults(again.candidate().id())).extracting(GateRecord::gate).endsWith("critic");
+            String state = dev.caddie.agent.DecisionState.render(TaskSpecReader.read(ws), l, "t");
+            assertThat(state).contains("timid learning rates, again (rejected)");
+        }
+        // Too large a change is refused by its size, with the limit from caddie.toml.
+        Path toml = ws.resolve("caddie.toml");
+        Files.writeString(toml, Files.readString(toml) + "\n[critic]\nmax_diff_lines = 1\n");
+        List<Experiment> big = loop(ws, scripted(edit("two-line edit", "train.java", "import java.io.*;\n", "import java.io.*;\n// a\n// b\n")), 1, "test");
+        assertThat(big.get(big.size() - 1).verdict().reason()).contains("over [critic] max_diff_lines = 1");
+    }
+
+    @Test
     void aCandidateThatEditsAProtectedFileIsRejectedWithItsReason() throws Exception {
         Path ws = TestWorkspace.create(tmp.resolve("ws"));
         // protect the tracked README too, then let a candidate change it
