@@ -103,6 +103,13 @@ public record ScriptCode(Path file, byte[] bytes, List<String> decodedChain, byt
                 }
             }
             if (failure != null) throw failure;
+        } else if (mayBeWrapper(text) && RUNS_A_FILE.matcher(text).find()) {
+            // No exec at all: the payload is decoded into a name, written to a file, and that file is run.
+            Unwrapped u = unwrap(file, bytes, null);
+            if (u != null) {
+                decoded = u.code();
+                chain.addAll(u.chain());
+            }
         }
         // A wrapper inside a wrapper: the code that runs is the innermost payload.
         if (decoded != null && depth < 8 && EXEC.matcher(new String(decoded, StandardCharsets.UTF_8)).find()) {
@@ -130,6 +137,7 @@ public record ScriptCode(Path file, byte[] bytes, List<String> decodedChain, byt
 
     private record Unwrapped(byte[] code, List<String> chain) {}
 
+    private static final Pattern RUNS_A_FILE = Pattern.compile("runpy\\.run_\\w+|subprocess\\.|os\\.system|os\\.exec");
     private static final Pattern DECODER_NAME = Pattern.compile("b85decode|b64decode|b32decode|a85decode|decompress|unhexlify|fromhex|codecs\\.decode");
 
     /** A short file that calls exec and names a decoder: a wrapper whose payload the quick reader did not follow. */

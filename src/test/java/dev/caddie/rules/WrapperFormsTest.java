@@ -63,6 +63,17 @@ class WrapperFormsTest {
     }
 
     @Test
+    void aPayloadWrittenToATempFileAndRunWithRunpyIsTheCodeThatRunsNotAStub() throws Exception {
+        // The form of a 2026-04-22 record: decoded into a name, written to a temp folder, run as __main__.
+        Path p = wrapper("runpy.py", """
+                ('import lzma as L,base64 as B,tempfile,os,runpy\\n_c=L.decompress(B.b85decode("' + base64.b85encode(lzma.compress(c, format=lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA2}])).decode()
+                 + '"),format=L.FORMAT_RAW,filters=[{"id":L.FILTER_LZMA2}])\\n_d=tempfile.mkdtemp()\\n_f=os.path.join(_d,"train_gpt.py")\\nopen(_f,"wb").write(_c)\\nrunpy.run_path(_f,run_name="__main__")\\n')""");
+        ScriptCode s = ScriptCode.read(p);
+        assertThat(new String(s.code(), StandardCharsets.UTF_8)).isEqualTo(CODE);
+        assertThat(s.stubTarget()).isNull();
+    }
+
+    @Test
     void aWrapperInsideAWrapperDecodesToTheInnermostCode() throws Exception {
         Path p = wrapper("nested.py", """
                 (lambda inner: 'import bz2,base64\\nexec(bz2.decompress(base64.b85decode("' + base64.b85encode(bz2.compress(inner.encode())).decode() + '")))\\n')(
