@@ -72,6 +72,12 @@ class Program:
             # Time held back from the training cap for post-training work: gptq_reserve_seconds, calib_reserve_ms, ...
             if isinstance(node, (ast.Name, ast.Attribute)) and re.search(r"(^|_)reserve(_|$)", dotted(node).split(".")[-1], re.I):
                 self.reserve = True
+            # max_wallclock_ms - 14000, args.max_wallclock_seconds - calib_seconds: the cap is cut short for work after training
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and re.search(r"wallclock|time_budget|time_limit|max_time|train_seconds|budget_s",
+                                                                                         ast.unparse(node.left), re.I) \
+                    and not (isinstance(node.right, ast.Constant) and node.right.value in (0, 0.0)) and re.search(r"calib|gptq|quant|hessian|\d{3,}",
+                                                                                                                 ast.unparse(node.right), re.I):
+                self.reserve = True
         self._global_sources()
 
     def _global_sources(self):
@@ -661,7 +667,7 @@ class Tracer:
                 if leaf in self.prog.train_attrs or TRAIN_NAME.match(leaf):
                     self._event("RTRAIN", n.lineno, chain, loops, d)
                 elif isinstance(n, ast.Name) and self.train_names and n.id in self.train_names[-1] and isinstance(n.ctx, ast.Load):
-                    self._event("RTRAIN", n.lineno, chain, loops, n.id)
+                    self._event("RTRAIN", n.lineno, chain, loops, n.id).loader = True
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and TRAIN_GLOB.search(n.value) and len(n.value) < 200:
                 self._event("RTRAIN", n.lineno, chain, loops, n.value)
             if not isinstance(n, ast.Call):
@@ -696,8 +702,7 @@ class Tracer:
             # Statistics counted from validation tokens (an n-gram cache): np.add.at(table, key, 1), table.index_add_(0, key, ...)
             if (name in ("np.add.at", "numpy.add.at") and len(n.args) >= 2 and self.tainted(n.args[1], tainted)) or \
                     (leaf in ("index_add_", "scatter_add_", "index_put_") and isinstance(n.func, ast.Attribute)
-                     and not re.search(r"weight|bias|param|\.data|grad", dotted(n.func.value), re.I) and any(self.tainted(a, tainted) for a in n.args)) or \
-                    (leaf == "bincount" and n.args and self.tainted(n.args[0], tainted)):
+                     and not re.search(r"weight|bias|param|\.data|grad", dotted(n.func.value), re.I) and any(self.tainted(a, tainted) for a in n.args)):
                 self._event("COUNT", n.lineno, chain, loops, name)
             # Validation bytes written to a binary file or buffer, however they got there.
             if leaf in ("write", "write_bytes") and isinstance(n.func, ast.Attribute) and not re.search(r"log|print|stdout|stderr", dotted(n.func.value), re.I) \
@@ -1050,7 +1055,9 @@ def judge(prog, events, source=None):
         if e.kind != "RTRAIN":
             continue
         fn = e.chain[-1][1] if e.chain else None
-        scoring_fn = fn is not None and any(s.kind == "SCORE" and s.chain and s.chain[-1][1] == fn for s in events)
+        # A loader read in a function that also scores is its training loop, not evaluation: only a read after the
+        # artifact is written counts for it.
+        scoring_fn = fn is not None and not getattr(e, "loader", False) and any(s.kind == "SCORE" and s.chain and s.chain[-1][1] == fn for s in events)
         if (last_write is not None and k > last_write) or scoring_fn:
             add("TRAIN_DATA_AT_EVAL", "violation", e.line, where(e),
                 "training data (%s) is read at line %d %s" % (e.text, e.line, "during evaluation" if scoring_fn else
@@ -1094,6 +1101,22 @@ def judge_by_default(prog, events, source=None):
     return findings + causality(prog)
 
 
+def masked_diffusion(prog):
+    """A masked (absorbing-state) diffusion LM: a mask token id that inputs are replaced with by torch.where before the forward."""
+    if not hasattr(prog, "_diffusion"):
+        mask_names = set()
+        for n in ast.walk(prog.tree):
+            if isinstance(n, ast.Assign):
+                for t in n.targets:
+                    if isinstance(t, (ast.Name, ast.Attribute)) and re.search(r"^(mask_?(token_?)?id|mask_token|MASK(_TOKEN)?(_ID)?)$", dotted(t).split(".")[-1]):
+                        mask_names.add(dotted(t).split(".")[-1])
+        prog._diffusion = bool(mask_names) and any(
+            isinstance(n, ast.Call) and dotted(n.func).split(".")[-1] in ("where", "masked_fill") and any(
+                isinstance(x, (ast.Name, ast.Attribute)) and dotted(x).split(".")[-1] in mask_names for a in n.args for x in ast.walk(a))
+            for n in ast.walk(prog.tree))
+    return prog._diffusion
+
+
 def causality(prog):
     out = []
     for node in ast.walk(prog.tree):
@@ -1103,8 +1126,15 @@ def causality(prog):
             for kw in node.keywords:
                 if kw.arg in ("is_causal", "causal") and isinstance(kw.value, ast.Constant) and kw.value.value is False \
                         and re.search(r"attention|attn", leaf, re.I):
-                    out.append({"rule": "CAUSALITY_LEAK", "severity": "violation", "line": node.lineno, "chain": [{"line": node.lineno, "via": leaf}],
-                                "message": "%s(%s=False) at line %d lets position t attend to t+1 and later" % (leaf, kw.arg, node.lineno)})
+                    if masked_diffusion(prog):
+                        # An absorbing-mask diffusion LM sees every position but predicts only masked ones: bidirectional
+                        # attention is its design, and the score is an ELBO over masked tokens, which a reviewer checks.
+                        out.append({"rule": "CAUSALITY_LEAK", "severity": "review", "line": node.lineno, "chain": [{"line": node.lineno, "via": leaf}],
+                                    "message": "%s(%s=False) at line %d is bidirectional attention in a masked-diffusion model: check that every scored "
+                                               "token is masked in the input it is predicted from (an ELBO, not a next-token loss)" % (leaf, kw.arg, node.lineno)})
+                    else:
+                        out.append({"rule": "CAUSALITY_LEAK", "severity": "violation", "line": node.lineno, "chain": [{"line": node.lineno, "via": leaf}],
+                                    "message": "%s(%s=False) at line %d lets position t attend to t+1 and later" % (leaf, kw.arg, node.lineno)})
             if re.search(r"scaled_dot_product_attention", leaf):
                 has_mask = any(kw.arg == "attn_mask" and not (isinstance(kw.value, ast.Constant) and kw.value.value is None) for kw in node.keywords) or len(node.args) > 3
                 causal = any(kw.arg == "is_causal" for kw in node.keywords)
