@@ -33,7 +33,7 @@ public final class DecisionState {
         List<String> rules = LearnedRules.rules(ledger.hypotheses(tag));
         List<String> plan = battlePlan(task);
         for (int recent = 12, dead = 10, learned = 8, planned = 10, width = 110; ; ) {
-            String text = render(task, ledger, all, best, rules, plan.subList(0, Math.min(planned, plan.size())), recent, dead, learned, width);
+            String text = render(task, ledger, all, best, rules, plan.subList(0, Math.min(planned, plan.size())), recent, dead, learned, planned, width);
             if (text.length() <= MAX_CHARS || (recent == 0 && dead == 0 && learned == 0 && planned == 0 && width <= 40))
                 return text.length() <= MAX_CHARS ? text : text.substring(0, MAX_CHARS);
             if (recent > 4) recent -= 2;
@@ -49,7 +49,7 @@ public final class DecisionState {
     }
 
     /** The techniques of the public submissions (technique_map.json, written by `caddie frontier techniques`), best first. */
-    private static List<String> battlePlan(TaskSpec task) {
+    public static List<String> battlePlan(TaskSpec task) {
         java.nio.file.Path file = task.workspace().resolve(dev.caddie.frontier.TechniqueMap.FILE);
         if (!java.nio.file.Files.isRegularFile(file)) return List.of();
         try {
@@ -60,7 +60,7 @@ public final class DecisionState {
     }
 
     private static String render(TaskSpec task, Ledger ledger, List<Experiment> all, Optional<Experiment> best, List<String> rules, List<String> plan,
-                                 int recent, int dead, int learned, int width) {
+                                 int recent, int dead, int learned, int planned, int width) {
         StringBuilder b = new StringBuilder();
         String metric = task.metric().name() + (task.metric().minimize() ? " (lower is better)" : " (higher is better)");
         b.append("# Decision state for ").append(task.name()).append("\n\n");
@@ -112,7 +112,21 @@ public final class DecisionState {
         b.append("- current record: ").append(dev.caddie.frontier.CurrentRecord.describe(ledger).orElse("unknown (caddie frontier sync finds it)")).append("\n");
         if (plan.isEmpty()) b.append("- battle plan: none yet (caddie frontier techniques writes it)\n");
         plan.forEach(p -> b.append("- ").append(clip(p, width)).append("\n"));
-        b.append("\n## Open research findings\n- none\n");
+        // Graded findings (A tier first) and the strategy `caddie research reflect` wrote, as space allows.
+        b.append("\n## Open research findings\n");
+        List<String> open = new ArrayList<>();
+        var grades = ledger.findings().latestGrades();
+        grades.values().stream().filter(g -> dev.caddie.ledger.FindingGrade.GRADED.equals(g.status()) && !"C".equals(g.tier()))
+                .sorted(java.util.Comparator.comparing(dev.caddie.ledger.FindingGrade::tier)).limit(Math.max(0, planned / 3))
+                .forEach(g -> open.add("finding " + g.findingId() + " (tier " + g.tier() + "): " + clip(ledger.findings().get(g.findingId()).map(f -> f.title()).orElse("?"), 60)
+                        + " — " + clip(g.plan(), width)));
+        if (open.isEmpty()) b.append("- none\n");
+        open.forEach(o -> b.append("- ").append(o).append("\n"));
+        List<String> strategy = dev.caddie.research.Reflection.read(task.workspace());
+        if (!strategy.isEmpty()) {
+            b.append("\n## Strategy (strategy.md, from caddie research reflect)\n");
+            strategy.stream().limit(planned).forEach(x -> b.append("- ").append(clip(x, width)).append("\n"));
+        }
         double left = task.budget().dollars() - ledger.committedUsd();
         b.append(String.format(Locale.ROOT, "%n## Budget%n- $%.2f left of $%.2f; %d experiments so far%n", left, task.budget().dollars(), all.size()));
         return b.toString();

@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "research", description = "What the literature and the competition offer: findings fetched from arXiv and feeds into the ledger.",
-        subcommands = {ResearchCommand.Fetch.class, ResearchCommand.ListFindings.class, ResearchCommand.Show.class})
+@Command(name = "research", description = "What the literature and the competition offer: findings fetched into the ledger, graded against the task, reflected into strategy.md.",
+        subcommands = {ResearchCommand.Fetch.class, ResearchCommand.Grade.class, ResearchCommand.Reflect.class, ResearchCommand.ListFindings.class, ResearchCommand.Show.class})
 final class ResearchCommand extends ParentCommand {
     @Command(name = "fetch", sortOptions = false,
             description = {"Pulls new items from each source [research] in caddie.toml configures (arXiv queries from its keywords and categories, "
@@ -58,7 +58,82 @@ final class ResearchCommand extends ParentCommand {
         }
     }
 
-    @Command(name = "list", description = "Every finding: id, source, date, title.")
+    @Command(name = "grade", sortOptions = false,
+            description = {"Judges every finding not judged yet: a pre-filter first (a stated parameter count and bit width that `caddie check constraints` "
+                    + "finds cannot fit the artifact limit is rejected, no model called), then the [llm] model, prompted with the task's limits, the best here, "
+                    + "the public record, the battle plan and what failed here, answering one JSON object: scores per dimension, tier A/B/C and a plan.",
+                    "An answer off the schema is sent back once with what was wrong, then recorded as ungraded; tokens and dollars are recorded per finding "
+                            + "and the run stops at [llm] dollars. Without [llm] only the pre-filter runs."})
+    static final class Grade implements Callable<Integer> {
+        @Mixin WorkspaceOption ws;
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "judge at most N findings this run (default: ${DEFAULT-VALUE})")
+        int limit;
+        @Option(names = "--regrade", description = "judge again findings already graded or rejected") boolean regrade;
+
+        @Override
+        public Integer call() throws Exception {
+            if (limit < 1) throw new IllegalArgumentException("--limit must be at least 1, got " + limit);
+            TaskSpec task = TaskSpecReader.read(ws.path());
+            dev.caddie.research.LlmClient llm = task.llm().configured() ? new dev.caddie.research.LlmClient(task.llm(), System.getenv()) : null;
+            try (Ledger l = LedgerCommand.read(ws); LiveLine live = new LiveLine(System.err)) {
+                dev.caddie.research.Grader.Run run = new dev.caddie.research.Grader(task, l, llm).run(limit, regrade, live::accept);
+                live.close();
+                int graded = 0, rejected = 0, ungraded = 0, tokens = 0;
+                double cost = 0;
+                for (var o : run.outcomes()) {
+                    var g = o.grade();
+                    tokens += g.promptTokens() + g.completionTokens();
+                    cost += g.costUsd();
+                    switch (g.status()) {
+                        case dev.caddie.ledger.FindingGrade.GRADED -> graded++;
+                        case dev.caddie.ledger.FindingGrade.REJECTED -> rejected++;
+                        default -> ungraded++;
+                    }
+                    System.out.printf(Locale.ROOT, "%5d  %-8s %s  %s%n", o.finding().id(), g.status().equals(dev.caddie.ledger.FindingGrade.GRADED) ? "tier " + g.tier() : g.status(),
+                            clip(o.finding().title(), 60), g.status().equals(dev.caddie.ledger.FindingGrade.GRADED) ? "" : "— " + g.reason());
+                }
+                System.out.printf(Locale.ROOT, "%d graded, %d rejected by the pre-filter (no model called), %d ungraded; %,d tokens, $%.4f (of $%.2f for [llm] in all, $%.4f spent)%n",
+                        graded, rejected, ungraded, tokens, cost, task.llm().dollars(), l.findings().llmSpend());
+                if (run.waiting() > 0)
+                    System.out.println(run.waiting() + " findings wait for a model" + (llm == null ? ": [llm] is not configured in caddie.toml (base_url, model, api_key_env)" : ""));
+                if (run.stopped() != null) System.out.println("stopped early: " + run.stopped());
+                return run.stopped() != null && graded == 0 && rejected == 0 ? 1 : 0;
+            }
+        }
+    }
+
+    @Command(name = "reflect", description = {"Writes strategy.md from the ledger: where the search stands, each direction's tries and best delta (exhausted ones named), "
+            + "the failures that repeat and the next experiments the A-tier findings suggest; with [llm], a synthesis on top. The agents' decision state quotes it."})
+    static final class Reflect implements Callable<Integer> {
+        @Mixin WorkspaceOption ws;
+        @Option(names = "--no-llm", description = "the deterministic summary only, even with [llm] configured") boolean noLlm;
+
+        @Override
+        public Integer call() throws Exception {
+            TaskSpec task = TaskSpecReader.read(ws.path());
+            dev.caddie.research.LlmClient llm = task.llm().configured() && !noLlm ? new dev.caddie.research.LlmClient(task.llm(), System.getenv()) : null;
+            try (Ledger l = LedgerCommand.read(ws)) {
+                String text;
+                try {
+                    text = new dev.caddie.research.Reflection(task, l).write(llm);
+                } catch (java.io.IOException e) {
+                    // the model failed: the deterministic part is still worth writing
+                    System.err.println("caddie: the [llm] synthesis failed (" + e.getMessage() + "); writing the summary without it");
+                    text = new dev.caddie.research.Reflection(task, l).write(null);
+                }
+                System.out.print(text);
+                System.err.println("wrote " + ws.path().resolve(dev.caddie.research.Reflection.FILE));
+            }
+            return 0;
+        }
+    }
+
+    private static String clip(String s, int n) {
+        String one = s == null ? "" : s.replace('\n', ' ').strip();
+        return one.length() <= n ? one : one.substring(0, n - 3) + "...";
+    }
+
+    @Command(name = "list", description = "Every finding: id, source, date, grade (tier, rejected or ungraded), title.")
     static final class ListFindings implements Callable<Integer> {
         @Mixin WorkspaceOption ws;
         @Option(names = "--json", description = "one JSON object per line") boolean json;
@@ -66,10 +141,16 @@ final class ResearchCommand extends ParentCommand {
         @Override
         public Integer call() throws Exception {
             try (Ledger l = LedgerCommand.read(ws)) {
+                var grades = l.findings().latestGrades();
                 for (Finding f : l.findings().all()) {
-                    if (json) System.out.println(json(f));
-                    else System.out.printf(Locale.ROOT, "%5d  %-6s %-10s %s%n", f.id(), f.source(), f.published() == null ? "?" : f.published().substring(0, Math.min(10, f.published().length())),
-                            f.title().length() > 100 ? f.title().substring(0, 97) + "..." : f.title());
+                    var g = grades.get(f.id());
+                    String grade = g == null ? "-" : g.status().equals(dev.caddie.ledger.FindingGrade.GRADED) ? "tier " + g.tier() : g.status();
+                    if (json) {
+                        ObjectNode o = json(f);
+                        if (g != null) o.put("grade", g.status()).put("tier", g.tier()).put("plan", g.plan()).put("reason", g.reason());
+                        System.out.println(o);
+                    } else System.out.printf(Locale.ROOT, "%5d  %-6s %-10s %-8s %s%n", f.id(), f.source(), f.published() == null ? "?" : f.published().substring(0, Math.min(10, f.published().length())),
+                            grade, f.title().length() > 100 ? f.title().substring(0, 97) + "..." : f.title());
                 }
             }
             return 0;
@@ -98,6 +179,12 @@ final class ResearchCommand extends ParentCommand {
                 if (!f.authors().isEmpty()) System.out.println("  authors: " + String.join(", ", f.authors()));
                 if (f.published() != null) System.out.println("  published: " + f.published());
                 if (f.summary() != null) System.out.println("\n" + f.summary());
+                var g = l.findings().latestGrades().get(f.id());
+                if (g != null) {
+                    System.out.println("\ngrade: " + (g.status().equals(dev.caddie.ledger.FindingGrade.GRADED) ? "tier " + g.tier() + " " + g.scoresJson() : g.status() + " — " + g.reason()));
+                    if (g.plan() != null) System.out.println("plan: " + g.plan());
+                    if (g.model() != null) System.out.printf(Locale.ROOT, "by %s, %d+%d tokens, $%.4f, %s%n", g.model(), g.promptTokens(), g.completionTokens(), g.costUsd(), g.gradedAt());
+                }
             }
             return 0;
         }

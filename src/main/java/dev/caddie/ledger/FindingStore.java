@@ -90,6 +90,57 @@ public final class FindingStore {
         }
     }
 
+    /** Records a verdict on a finding; the latest one is what the finding is now. */
+    public void addGrade(FindingGrade g) {
+        update("INSERT INTO finding_grades(finding_id, status, tier, scores_json, plan, reason, model, prompt_tokens, completion_tokens, cost_usd, graded_at) "
+                + "VALUES(?,?,?,?,?,?,?,?,?,?,?)", g.findingId(), g.status(), g.tier(), g.scoresJson(), g.plan(), g.reason(), g.model(),
+                g.promptTokens(), g.completionTokens(), g.costUsd(), g.gradedAt() == null ? Instant.now().toString() : g.gradedAt());
+    }
+
+    /** The latest verdict on each finding that has one, by finding id. */
+    public java.util.Map<Long, FindingGrade> latestGrades() {
+        java.util.Map<Long, FindingGrade> out = new java.util.LinkedHashMap<>();
+        for (FindingGrade g : grades("WHERE id IN (SELECT max(id) FROM finding_grades GROUP BY finding_id)")) out.put(g.findingId(), g);
+        return out;
+    }
+
+    /** Dollars every LLM call so far has cost. */
+    public double llmSpend() {
+        synchronized (ledger) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(cost_usd), 0) FROM finding_grades"); ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getDouble(1) : 0;
+            } catch (SQLException e) {
+                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private List<FindingGrade> grades(String where) {
+        synchronized (ledger) {
+            List<FindingGrade> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT finding_id, status, tier, scores_json, plan, reason, model, prompt_tokens, completion_tokens, "
+                    + "cost_usd, graded_at FROM finding_grades " + where + " ORDER BY id"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next())
+                    out.add(new FindingGrade(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                            rs.getString(7), rs.getInt(8), rs.getInt(9), rs.getDouble(10), rs.getString(11)));
+            } catch (SQLException e) {
+                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+            }
+            return out;
+        }
+    }
+
+    private void update(String sql, Object... args) {
+        synchronized (ledger) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, args);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     private List<Finding> select(String where, Object[] args) {
         synchronized (ledger) {
             List<Finding> out = new ArrayList<>();

@@ -237,6 +237,25 @@ final class Migrations {
                       parent TEXT NOT NULL,
                       changed_lines INTEGER NOT NULL,
                       signature BLOB NOT NULL)"""
+            },
+            new String[]{
+                    // Research grading: every verdict on a finding (pre-filter rejection, LLM grade, or why it stayed ungraded)
+                    // with its token use and cost, which [llm] dollars is checked against.
+                    """
+                    CREATE TABLE finding_grades (
+                      id INTEGER PRIMARY KEY,
+                      finding_id INTEGER NOT NULL REFERENCES findings(id),
+                      status TEXT NOT NULL,
+                      tier TEXT,
+                      scores_json TEXT,
+                      plan TEXT,
+                      reason TEXT,
+                      model TEXT,
+                      prompt_tokens INTEGER NOT NULL DEFAULT 0,
+                      completion_tokens INTEGER NOT NULL DEFAULT 0,
+                      cost_usd REAL NOT NULL DEFAULT 0,
+                      graded_at TEXT NOT NULL)""",
+                    "CREATE INDEX finding_grades_finding ON finding_grades(finding_id)"
             });
 
     /**

@@ -25,7 +25,8 @@ public record TaskSpec(
         Map<String, AgentSpec> agents,
         Map<String, ExecutorSpec> executors,
         ResearchSettings research,
-        CriticSettings critic) {
+        CriticSettings critic,
+        LlmSettings llm) {
 
     public static final String FILE = "caddie.toml";
 

@@ -18,7 +18,7 @@ import java.util.Set;
 
 /** Reads and validates caddie.toml; every problem is reported as {@code caddie.toml:LINE: what, accepted}. */
 public final class TaskSpecReader {
-    private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "budget", "agent", "executor", "research", "critic");
+    private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "budget", "agent", "executor", "research", "critic", "llm");
     /** The keys each table accepts: a misspelt key (micro_frist) would otherwise be ignored and its default used silently. */
     private static final Map<String, List<String>> KEYS = Map.ofEntries(
             Map.entry("task", List.of("name", "script", "editable", "command", "env")),
@@ -34,7 +34,8 @@ public final class TaskSpecReader {
             Map.entry("agent.*", List.of("kind", "command", "model", "args", "timeout_seconds", "env", "pass_env")),
             Map.entry("research", List.of("keywords", "categories", "since", "feeds", "max_results", "arxiv_api", "arxiv_interval_seconds", "scholar_api",
                     "scholar_key_env", "scholar_interval_seconds")),
-            Map.entry("critic", List.of("max_diff_lines", "similarity", "enabled")));
+            Map.entry("critic", List.of("max_diff_lines", "similarity", "enabled")),
+            Map.entry("llm", List.of("base_url", "model", "api_key_env", "dollars", "input_per_million", "output_per_million", "stream", "timeout_seconds")));
 
     private final List<String> problems = new ArrayList<>();
     private TomlLines lines;
@@ -181,10 +182,30 @@ public final class TaskSpecReader {
 
         ResearchSettings research = research(table(root, "research", false));
         CriticSettings critic = critic(table(root, "critic", false));
+        LlmSettings llm = llm(table(root, "llm", false));
         if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
         return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
                 limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK, sota, sotaFraction, maxFailures), budget, agents,
-                executors, research, critic);
+                executors, research, critic, llm);
+    }
+
+    /** [llm]: an OpenAI-compatible chat-completions endpoint; absent, research works without one. */
+    private LlmSettings llm(JsonNode l) {
+        if (l == null || l.isMissingNode() || l.isNull() || l.isEmpty()) return LlmSettings.none();
+        String url = string(l, "llm.base_url", null);
+        if (url == null) problem("llm.base_url", "missing; accepted: the API root, e.g. \"https://api.openai.com/v1\" or \"http://127.0.0.1:8080/v1\"");
+        else if (!url.matches("https?://\\S+")) problem("llm.base_url", "'" + url + "' is not an http(s) URL");
+        String model = string(l, "llm.model", null);
+        if (model == null) problem("llm.model", "missing; accepted: the model name the server expects, e.g. \"gpt-4o-mini\"");
+        String keyEnv = l.has("api_key_env") ? string(l, "llm.api_key_env", null) : null;
+        if (keyEnv != null && !keyEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) problem("llm.api_key_env", "'" + keyEnv + "' is not an environment variable name");
+        if (keyEnv != null) Secrets.register(keyEnv);
+        double dollars = real(l, "llm.dollars", 5.0, 0, 100_000);
+        double in = real(l, "llm.input_per_million", 0.0, 0, 10_000);
+        double out = real(l, "llm.output_per_million", 0.0, 0, 10_000);
+        boolean stream = bool(l, "llm.stream", false);
+        int timeout = (int) (l.has("timeout_seconds") ? integer(l, "llm.timeout_seconds", 1, 3600) : 120);
+        return new LlmSettings(url == null ? null : url.replaceAll("/+$", ""), model, keyEnv, dollars, in, out, stream, timeout);
     }
 
     /** [critic]: limits on a change before it is run; absent, the defaults (400 lines, 0.9 similarity). */
