@@ -75,7 +75,7 @@ public final class Reflection {
         if (dirs.isEmpty()) b.append("- none yet\n");
         for (Direction d : dirs.subList(0, Math.min(15, dirs.size())))
             b.append(String.format(Locale.ROOT, "- %s: %d tried, %d kept, %d failed%s%s%n", d.name(), d.tries(), d.kept(), d.failed(),
-                    d.bestDelta() == null ? "" : String.format(Locale.ROOT, ", best %+.4f", d.bestDelta()),
+                    d.bestDelta() == null ? "" : String.format(Locale.ROOT, ", best %+.5f", d.bestDelta()),
                     d.tries() >= 3 && d.kept() == 0 ? " (exhausted: stop)" : d.kept() > 0 ? " (promising)" : ""));
 
         Map<String, Integer> reasons = new LinkedHashMap<>();

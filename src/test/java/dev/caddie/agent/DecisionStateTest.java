@@ -48,4 +48,35 @@ class DecisionStateTest {
             assertThat(state).contains("'dropout' failed").doesNotContain("'warmdown' failed");
         }
     }
+
+    @Test
+    void reflectionsStrategyAndGradedFindingsJoinTheStateWithinItsBudget() throws Exception {
+        TaskSpec task = new TaskSpecReader().parse(tmp, "caddie.toml", Presets.text("parameter-golf"));
+        try (Ledger l = Ledger.open(tmp.resolve("ledger.db"))) {
+            for (int i = 0; i < 1000; i++) {
+                long cid = l.addCandidate("t", "c" + i, "p", i == 0 ? "baseline" : "agent:a", "experiment " + i + " " + "y".repeat(i % 40),
+                        i % 2 == 0 ? Map.of("MATRIX_LR", "0.0" + (i % 9 + 1)) : Map.of("WARMDOWN_ITERS", String.valueOf(1000 + i)), 1, 2, 3);
+                long rid = l.startRun(cid, "local", 1337, "local", null);
+                boolean crash = i % 7 == 3;
+                l.finishRun(rid, new Ledger.RunFinish(crash ? "crashed" : "ok", 1000, crash ? 1 : 0, "sha", "final", crash ? null : 1.2 - i * 1e-5, 2.0,
+                        15_000_000L, 50_000L, 600_000L, 1000, 10_000L, crash ? "CUDA out of memory" : null, 0.0));
+                l.addVerdict(cid, rid, crash ? Verdict.CRASH : i % 3 == 0 ? Verdict.KEEP : Verdict.DISCARD,
+                        crash ? "crashed: CUDA out of memory at step " + i : "gain " + i + " under the noise threshold", 1.2 - (i - 1) * 1e-5);
+            }
+            for (int i = 0; i < 30; i++) {
+                long f = l.findings().add(new dev.caddie.ledger.Finding(0, "arxiv", "x" + i, "https://arxiv.org/abs/" + i, "Paper number " + i + " on optimizers",
+                        "s", java.util.List.of(), "2026-11-01", null, null, "{}", null)).id();
+                l.findings().addGrade(new dev.caddie.ledger.FindingGrade(f, "graded", i % 3 == 0 ? "A" : "B",
+                        "{\"expected_gain_bpb\": 0.00" + (i % 9 + 1) + "}", "plan " + i + ": try it on the micro tier " + "z".repeat(200), null, "m", 10, 10, 0.001, null));
+            }
+            String strategy = new dev.caddie.research.Reflection(task, l).write(null);
+            assertThat(strategy).contains("1000 experiments").contains("MATRIX_LR: 499 tried").contains("WARMDOWN_ITERS: 500 tried")
+                    .contains("crash: crashed: CUDA out of memory at step N").contains("Next experiments").contains("finding ");
+            assertThat(tmp.resolve("strategy.md")).exists();
+            String state = DecisionState.render(task, l, "t");
+            assertThat(state.length()).isLessThanOrEqualTo(DecisionState.MAX_CHARS);
+            assertThat(DecisionState.sections(state)).contains("Open research findings", "Strategy (strategy.md, from caddie research reflect)");
+            assertThat(state).contains("(tier A): Paper number");
+        }
+    }
 }

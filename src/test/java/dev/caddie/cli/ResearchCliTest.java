@@ -57,7 +57,7 @@ class ResearchCliTest {
                     "scholar:quantization aware training", "0 new, 1 already known",
                     "FAILED: the feed " + s.url("/login") + " answered an HTML page", "1 findings in the ledger; 1 query failed");
             Out list = caddie(ws, "research", "list");
-            assertThat(list.text()).containsPattern("\\s+1\\s+arxiv\\s+2026-01-02\\s+Quantization Aware Training at Scale");
+            assertThat(list.text()).containsPattern("\\s+1\\s+arxiv\\s+2026-01-02\\s+-\\s+Quantization Aware Training at Scale");
             Out show = caddie(ws, "research", "show", "1");
             assertThat(show.text()).contains("arXiv: 2401.00001", "authors: Ada Lovelace", "QAT, measured.");
             assertThat(caddie(ws, "research", "show", "9").text()).contains("no finding 9 in the ledger");
@@ -69,5 +69,38 @@ class ResearchCliTest {
         Out badFetch = caddie(ws, "research", "fetch");
         assertThat(badFetch.code()).isEqualTo(2);
         assertThat(badFetch.text()).contains("research.categories: 'machine learning' is not an arXiv category", "research.since: 'June' is not a date");
+    }
+
+    @Test
+    void gradeRejectsByThePrefilterWithoutAModelThenGradesWithOneAndReflectWritesTheStrategy() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        try (dev.caddie.ledger.Ledger l = dev.caddie.ledger.Ledger.open(new dev.caddie.loop.Workspace(ws).ledgerFile())) {
+            l.findings().add(new dev.caddie.ledger.Finding(0, "arxiv", "a", "https://arxiv.org/abs/1", "BitNet at scale", "We train 3B-parameter ternary models.",
+                    List.of(), "2026-10-01", null, null, "{}", null));
+            l.findings().add(new dev.caddie.ledger.Finding(0, "arxiv", "b", "https://arxiv.org/abs/2", "Muon for small models", "Orthogonalised updates help.",
+                    List.of(), "2026-10-02", null, null, "{}", null));
+        }
+        Out offline = caddie(ws, "research", "grade");
+        assertThat(offline.code()).as(offline.text()).isZero();
+        assertThat(offline.text()).contains("rejected", "3B parameters at 1.58 bits", "1 findings wait for a model: [llm] is not configured");
+        try (dev.caddie.research.LlmStandIn llm = new dev.caddie.research.LlmStandIn()) {
+            Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml")) + "\n[llm]\nbase_url = \"" + llm.baseUrl()
+                    + "\"\nmodel = \"stand-in\"\noutput_per_million = 2.0\n");
+            llm.replies.add(dev.caddie.research.LlmStandIn.Reply.ok("{\"relevance\": 9, \"feasibility\": 8, \"expected_gain_bpb\": 0.01, \"implementation_cost\": 2, "
+                    + "\"novelty\": 5, \"tier\": \"A\", \"plan\": \"Replace AdamW with Muon for the matrices; test on micro, then local.\"}"));
+            Out graded = caddie(ws, "research", "grade");
+            assertThat(graded.code()).as(graded.text()).isZero();
+            assertThat(graded.text()).containsPattern("\\s+2\\s+tier A\\s+Muon for small models").contains("1 graded, 0 rejected by the pre-filter");
+            assertThat(caddie(ws, "research", "list").text()).containsPattern("1\\s+arxiv\\s+2026-10-01\\s+rejected").containsPattern("2\\s+arxiv\\s+2026-10-02\\s+tier A");
+            assertThat(caddie(ws, "research", "show", "2").text()).contains("grade: tier A", "plan: Replace AdamW with Muon", "by stand-in");
+            llm.replies.add(dev.caddie.research.LlmStandIn.Reply.ok("- Muon first: predicted -0.01 bpb."));
+            Out reflect = caddie(ws, "research", "reflect");
+            assertThat(reflect.code()).as(reflect.text()).isZero();
+            assertThat(reflect.text()).contains("## Synthesis (stand-in)", "- Muon first: predicted -0.01 bpb.", "## Next experiments", "finding 2 (expected 0.010 bpb)");
+            assertThat(Files.readString(ws.resolve("strategy.md"))).contains("Muon first");
+            // the model down: the deterministic part is still written
+            Out down = caddie(ws, "research", "reflect");
+            assertThat(down.text()).contains("the [llm] synthesis failed").contains("## Where the search stands");
+        }
     }
 }
