@@ -34,6 +34,7 @@ public final class Grader {
     private static final List<String> SCORES = List.of("relevance", "feasibility", "implementation_cost", "novelty");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BREAKER = 3;
+    // ledger writes from the calls in flight go one at a time (the ledger's own lock), in whatever order they finish
 
     /** One finding's verdict as it was recorded. */
     public record Outcome(Finding finding, FindingGrade grade) {}
@@ -61,35 +62,66 @@ public final class Grader {
             FindingGrade g = latest.get(f.id());
             if (regrade || g == null || g.status().equals(FindingGrade.UNGRADED)) todo.add(f);
         }
-        List<Outcome> out = new ArrayList<>();
-        String context = null;
-        int waiting = 0, failedCalls = 0;
-        String stopped = null;
-        for (int i = 0; i < todo.size() && out.size() < limit; i++) {
+        // The pre-filter first, in order; what it lets through goes to the model, [llm] concurrency calls at a time.
+        List<Outcome> out = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Finding> forModel = new ArrayList<>();
+        Map<Long, Prefilter.Verdict> pres = new java.util.HashMap<>();
+        int waiting = 0;
+        for (int i = 0; i < todo.size() && out.size() + forModel.size() < limit; i++) {
             Finding f = todo.get(i);
-            progress.accept(String.format(Locale.ROOT, "grading %d/%d: %s", i + 1, todo.size(), clip(f.title(), 60)));
+            progress.accept(String.format(Locale.ROOT, "pre-filter %d/%d: %s", i + 1, todo.size(), clip(f.title(), 60)));
             Prefilter.Verdict pre = prefilter.judge(f.title(), f.summary());
-            if (pre.rejected()) {
+            if (pre.rejected())
                 out.add(record(f, new FindingGrade(f.id(), FindingGrade.REJECTED, null, null, null, "pre-filter: " + pre.reason(), null, 0, 0, 0, null)));
-                continue;
+            else if (llm == null) waiting++;
+            else {
+                forModel.add(f);
+                pres.put(f.id(), pre);
             }
-            if (llm == null || stopped != null) {
-                waiting++;
-                continue;
-            }
-            double spent = ledger.findings().llmSpend();
-            if (spent >= task.llm().dollars()) {
-                stopped = String.format(Locale.ROOT, "the [llm] budget of $%.2f is spent ($%.4f so far)", task.llm().dollars(), spent);
-                waiting++;
-                continue;
-            }
-            if (context == null) context = context();
-            FindingGrade g = grade(f, context, pre);
-            out.add(record(f, g));
-            failedCalls = g.status().equals(FindingGrade.UNGRADED) && g.reason().startsWith("call failed") ? failedCalls + 1 : 0;
-            if (failedCalls >= BREAKER) stopped = BREAKER + " calls in a row failed (" + g.reason() + "); the rest wait for the next run";
         }
-        return new Run(out, waiting, stopped);
+        if (forModel.isEmpty()) return new Run(sorted(out), waiting, null);
+        String context = context();
+        var stopped = new java.util.concurrent.atomic.AtomicReference<String>();
+        var failedInARow = new java.util.concurrent.atomic.AtomicInteger();
+        var done = new java.util.concurrent.atomic.AtomicInteger();
+        var notSent = new java.util.concurrent.atomic.AtomicInteger();
+        var gate = new java.util.concurrent.Semaphore(task.llm().concurrency());
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Finding f : forModel) {
+                gate.acquire();
+                double spent = ledger.findings().llmSpend();
+                if (stopped.get() == null && spent >= task.llm().dollars())
+                    stopped.compareAndSet(null, String.format(Locale.ROOT, "the [llm] budget of $%.2f is spent ($%.4f so far)", task.llm().dollars(), spent));
+                if (stopped.get() != null) {
+                    gate.release();
+                    notSent.incrementAndGet();
+                    continue;
+                }
+                pool.submit(() -> {
+                    try {
+                        FindingGrade g = grade(f, context, pres.get(f.id()));
+                        out.add(record(f, g));
+                        boolean callFailed = g.status().equals(FindingGrade.UNGRADED) && g.reason().startsWith("call failed");
+                        if (callFailed && failedInARow.incrementAndGet() >= BREAKER)
+                            stopped.compareAndSet(null, BREAKER + " calls in a row failed (" + g.reason() + "); the rest wait for the next run");
+                        else if (!callFailed) failedInARow.set(0);
+                        progress.accept(String.format(Locale.ROOT, "graded %d/%d: %s", done.incrementAndGet(), forModel.size(), clip(f.title(), 60)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        gate.release();
+                    }
+                    return null;
+                });
+            }
+        }
+        return new Run(sorted(out), waiting + notSent.get(), stopped.get());
+    }
+
+    private static List<Outcome> sorted(List<Outcome> out) {
+        List<Outcome> s = new ArrayList<>(out);
+        s.sort(java.util.Comparator.comparingLong(o -> o.finding().id()));
+        return s;
     }
 
     private Outcome record(Finding f, FindingGrade g) {

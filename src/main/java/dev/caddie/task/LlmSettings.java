@@ -12,10 +12,11 @@ package dev.caddie.task;
  * @param outputPerMillion  dollars per million completion tokens
  * @param stream            ask for a server-sent-events stream (some proxies only stream)
  * @param timeoutSeconds    per request
+ * @param concurrency       calls in flight at once (grading is one call per finding, each independent)
  */
 public record LlmSettings(String baseUrl, String model, String apiKeyEnv, double dollars, double inputPerMillion, double outputPerMillion,
-                          boolean stream, int timeoutSeconds) {
-    public static LlmSettings none() { return new LlmSettings(null, null, null, 0, 0, 0, false, 120); }
+                          boolean stream, int timeoutSeconds, int concurrency) {
+    public static LlmSettings none() { return new LlmSettings(null, null, null, 0, 0, 0, false, 120, 4); }
 
     public boolean configured() { return baseUrl != null && model != null; }
 }

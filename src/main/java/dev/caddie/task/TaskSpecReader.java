@@ -35,7 +35,7 @@ public final class TaskSpecReader {
             Map.entry("research", List.of("keywords", "categories", "since", "feeds", "max_results", "arxiv_api", "arxiv_interval_seconds", "scholar_api",
                     "scholar_key_env", "scholar_interval_seconds")),
             Map.entry("critic", List.of("max_diff_lines", "similarity", "enabled")),
-            Map.entry("llm", List.of("base_url", "model", "api_key_env", "dollars", "input_per_million", "output_per_million", "stream", "timeout_seconds")));
+            Map.entry("llm", List.of("base_url", "model", "api_key_env", "dollars", "input_per_million", "output_per_million", "stream", "timeout_seconds", "concurrency")));
 
     private final List<String> problems = new ArrayList<>();
     private TomlLines lines;
@@ -205,7 +205,8 @@ public final class TaskSpecReader {
         double out = real(l, "llm.output_per_million", 0.0, 0, 10_000);
         boolean stream = bool(l, "llm.stream", false);
         int timeout = (int) (l.has("timeout_seconds") ? integer(l, "llm.timeout_seconds", 1, 3600) : 120);
-        return new LlmSettings(url == null ? null : url.replaceAll("/+$", ""), model, keyEnv, dollars, in, out, stream, timeout);
+        int concurrency = (int) (l.has("concurrency") ? integer(l, "llm.concurrency", 1, 64) : 4);
+        return new LlmSettings(url == null ? null : url.replaceAll("/+$", ""), model, keyEnv, dollars, in, out, stream, timeout, concurrency);
     }
 
     /** [critic]: limits on a change before it is run; absent, the defaults (400 lines, 0.9 similarity). */

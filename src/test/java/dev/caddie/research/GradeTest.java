@@ -68,7 +68,7 @@ class GradeTest {
     @Test
     void anOffSchemaAnswerIsSentBackOnceThenRecordedUngradedAndA429IsWaitedOut() throws Exception {
         try (LlmStandIn llm = new LlmStandIn()) {
-            Path ws = workspace("[llm]\nbase_url = \"" + llm.baseUrl() + "\"\nmodel = \"stand-in\"\n");
+            Path ws = workspace("[llm]\nbase_url = \"" + llm.baseUrl() + "\"\nmodel = \"stand-in\"\nconcurrency = 1\n");
             TaskSpec task = TaskSpecReader.read(ws);
             try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
                 long fixed = finding(l, "Fixed on the second try", "x");
@@ -93,7 +93,7 @@ class GradeTest {
     @Test
     void aStreamedAnswerIsReadFromItsEventsAndTheBudgetStopsTheRun() throws Exception {
         try (LlmStandIn llm = new LlmStandIn()) {
-            Path ws = workspace("[llm]\nbase_url = \"" + llm.baseUrl() + "\"\nmodel = \"stand-in\"\nstream = true\ndollars = 0.001\n"
+            Path ws = workspace("[llm]\nbase_url = \"" + llm.baseUrl() + "\"\nmodel = \"stand-in\"\nstream = true\ndollars = 0.001\nconcurrency = 1\n"
                     + "input_per_million = 10.0\noutput_per_million = 10.0\n");
             TaskSpec task = TaskSpecReader.read(ws);
             try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
@@ -116,7 +116,7 @@ class GradeTest {
     void aServerThatRefusesConnectionsOrAMissingKeyIsAClearLineAndNothingIsLost() throws Exception {
         int port;
         try (var s = new java.net.ServerSocket(0)) { port = s.getLocalPort(); }
-        Path ws = workspace("[llm]\nbase_url = \"http://127.0.0.1:" + port + "/v1\"\nmodel = \"m\"\napi_key_env = \"CADDIE_NO_SUCH_KEY\"\n");
+        Path ws = workspace("[llm]\nbase_url = \"http://127.0.0.1:" + port + "/v1\"\nmodel = \"m\"\napi_key_env = \"CADDIE_NO_SUCH_KEY\"\nconcurrency = 1\n");
         TaskSpec task = TaskSpecReader.read(ws);
         assertThatThrownBy(() -> new LlmClient(task.llm(), Map.of())).hasMessageContaining("CADDIE_NO_SUCH_KEY").hasMessageContaining("not set");
         try (Ledger l = Ledger.open(new Workspace(ws).ledgerFile())) {
