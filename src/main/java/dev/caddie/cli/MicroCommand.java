@@ -86,7 +86,7 @@ final class MicroCommand implements Callable<Integer> {
     }
 
     /** The head of the experiment branch the loop last used, else HEAD. */
-    private static String baseCommit(Workspace w, Git git) throws Exception {
+    static String baseCommit(Workspace w, Git git) throws Exception {
         if (Files.exists(w.ledgerFile())) {
             try (Ledger l = Ledger.open(w.ledgerFile())) {
                 String tag = l.meta("tag").orElse(null);

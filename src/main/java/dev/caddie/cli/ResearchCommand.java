@@ -18,7 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "research", description = "What the literature and the competition offer: findings fetched into the ledger, graded against the task, reflected into strategy.md.",
-        subcommands = {ResearchCommand.Fetch.class, ResearchCommand.Grade.class, ResearchCommand.Reflect.class, ResearchCommand.ListFindings.class, ResearchCommand.Show.class})
+        subcommands = {ResearchCommand.Fetch.class, ResearchCommand.Grade.class, ResearchCommand.Verify.class, ResearchCommand.Reflect.class, ResearchCommand.ListFindings.class, ResearchCommand.Show.class})
 final class ResearchCommand extends ParentCommand {
     @Command(name = "fetch", sortOptions = false,
             description = {"Pulls new items from each source [research] in caddie.toml configures (arXiv queries from its keywords and categories, "
@@ -102,6 +102,39 @@ final class ResearchCommand extends ParentCommand {
         }
     }
 
+    @Command(name = "verify", sortOptions = false,
+            description = {"Tries the best A-tier findings not tried yet: a coding agent ([agent.NAME]) is asked, in a worktree of the experiment branch's head, "
+                    + "for the smallest change that implements the finding's plan; the change goes through the static gates and the micro tier, and the "
+                    + "outcome (passes, crash, nan, no learning, over the limit, rejected, no change, agent failed) is recorded on the finding with its diff."})
+    static final class Verify implements Callable<Integer> {
+        @Mixin WorkspaceOption ws;
+        @Option(names = "--agent", paramLabel = "NAME", required = true, description = "the [agent.NAME] that writes the change") String agent;
+        @Option(names = "--top", paramLabel = "N", defaultValue = "3", description = "try at most N findings, highest expected gain first (default: ${DEFAULT-VALUE})") int top;
+        @Option(names = "--unsandboxed", description = "run the agent without bubblewrap (only where bwrap cannot run; the gates still apply)") boolean unsandboxed;
+
+        @Override
+        public Integer call() throws Exception {
+            if (top < 1) throw new IllegalArgumentException("--top must be at least 1, got " + top);
+            TaskSpec task = TaskSpecReader.read(ws.path());
+            var spec = task.agent(agent);
+            dev.caddie.run.Git.requireRepo(task.workspace());
+            String base = MicroCommand.baseCommit(new dev.caddie.loop.Workspace(task.workspace()), new dev.caddie.run.Git(task.workspace()));
+            try (Ledger l = LedgerCommand.read(ws); LiveLine live = new LiveLine(System.err)) {
+                var verifier = new dev.caddie.research.Verifier(task, l, spec, !unsandboxed, new dev.caddie.run.Runner(dev.caddie.run.Executors.of(task)));
+                if (verifier.candidates(top).isEmpty()) {
+                    live.close();
+                    System.out.println("nothing to verify: no A-tier finding is left untried (caddie research grade grades them)");
+                    return 0;
+                }
+                var out = verifier.run(top, base, live::accept);
+                live.close();
+                for (var o : out)
+                    System.out.printf(Locale.ROOT, "%5d  %-14s %s  — %s%n", o.finding().id(), o.verification().outcome(), clip(o.finding().title(), 60), o.verification().detail());
+                return out.stream().anyMatch(o -> o.verification().outcome().equals("passes")) ? 0 : 1;
+            }
+        }
+    }
+
     @Command(name = "reflect", description = {"Writes strategy.md from the ledger: where the search stands, each direction's tries and best delta (exhausted ones named), "
             + "the failures that repeat and the next experiments the A-tier findings suggest; with [llm], a synthesis on top. The agents' decision state quotes it."})
     static final class Reflect implements Callable<Integer> {
@@ -180,6 +213,8 @@ final class ResearchCommand extends ParentCommand {
                 if (f.published() != null) System.out.println("  published: " + f.published());
                 if (f.summary() != null) System.out.println("\n" + f.summary());
                 var g = l.findings().latestGrades().get(f.id());
+                var v = l.findings().latestVerifications().get(f.id());
+                if (v != null) System.out.println("\nverified on the micro tier: " + v.outcome() + " — " + v.detail() + (v.diff() == null ? "" : "\n" + v.diff()));
                 if (g != null) {
                     System.out.println("\ngrade: " + (g.status().equals(dev.caddie.ledger.FindingGrade.GRADED) ? "tier " + g.tier() + " " + g.scoresJson() : g.status() + " — " + g.reason()));
                     if (g.plan() != null) System.out.println("plan: " + g.plan());

@@ -104,6 +104,28 @@ public final class FindingStore {
         return out;
     }
 
+    /** A finding tried on the micro tier: outcome is passes, crash, nan, no learning, over the limit, rejected, no change or agent failed. */
+    public record Verification(long findingId, String outcome, String detail, String baseCommit, String diff, String createdAt) {}
+
+    public void addVerification(Verification v) {
+        update("INSERT INTO finding_verifications(finding_id, outcome, detail, base_commit, diff, created_at) VALUES(?,?,?,?,?,?)",
+                v.findingId(), v.outcome(), v.detail(), v.baseCommit(), v.diff(), Instant.now().toString());
+    }
+
+    /** The latest verification of each finding that has one, by finding id. */
+    public java.util.Map<Long, Verification> latestVerifications() {
+        synchronized (ledger) {
+            java.util.Map<Long, Verification> out = new java.util.LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT finding_id, outcome, detail, base_commit, diff, created_at FROM finding_verifications "
+                    + "WHERE id IN (SELECT max(id) FROM finding_verifications GROUP BY finding_id) ORDER BY id"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getLong(1), new Verification(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)));
+            } catch (SQLException e) {
+                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+            }
+            return out;
+        }
+    }
+
     /** Dollars every LLM call so far has cost. */
     public double llmSpend() {
         synchronized (ledger) {

@@ -255,7 +255,17 @@ final class Migrations {
                       completion_tokens INTEGER NOT NULL DEFAULT 0,
                       cost_usd REAL NOT NULL DEFAULT 0,
                       graded_at TEXT NOT NULL)""",
-                    "CREATE INDEX finding_grades_finding ON finding_grades(finding_id)"
+                    "CREATE INDEX finding_grades_finding ON finding_grades(finding_id)",
+                    // A finding tried on the micro tier: the agent's minimal diff and how the run went.
+                    """
+                    CREATE TABLE finding_verifications (
+                      id INTEGER PRIMARY KEY,
+                      finding_id INTEGER NOT NULL REFERENCES findings(id),
+                      outcome TEXT NOT NULL,
+                      detail TEXT,
+                      base_commit TEXT,
+                      diff TEXT,
+                      created_at TEXT NOT NULL)"""
             });
 
     /**

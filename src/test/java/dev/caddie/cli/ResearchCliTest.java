@@ -103,4 +103,44 @@ class ResearchCliTest {
             assertThat(down.text()).contains("the [llm] synthesis failed").contains("## Where the search stands");
         }
     }
+
+    @Test
+    void verifyHasAnAgentWriteTheFindingsChangeAndRecordsHowTheMicroTierWent() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        Path agent = Files.writeString(tmp.resolve("agent.py"), """
+                import os, sys
+                sys.stdin.read()
+                mode = os.environ["AGENT_MODE"]
+                src = open("train.java").read()
+                old = 'real("MATRIX_LR", 0.004'
+                assert old in src
+                if mode == "good":
+                    src = src.replace(old, 'real("MATRIX_LR", 0.006')
+                elif mode == "broken":
+                    src = src.replace(old, 'real("MATRIX_LR", 0.004 +')
+                open("train.java", "w").write(src)
+                """);
+        StringBuilder toml = new StringBuilder(Files.readString(ws.resolve("caddie.toml")));
+        for (String mode : List.of("good", "broken"))
+            toml.append("\n[agent.").append(mode).append("]\nkind = \"generic\"\ncommand = [\"python3\", \"").append(agent).append("\"]\n")
+                    .append("env = { AGENT_MODE = \"").append(mode).append("\" }\n");
+        Files.writeString(ws.resolve("caddie.toml"), toml.toString());
+        try (dev.caddie.ledger.Ledger l = dev.caddie.ledger.Ledger.open(new dev.caddie.loop.Workspace(ws).ledgerFile())) {
+            for (int i = 1; i <= 2; i++) {
+                long f = l.findings().add(new dev.caddie.ledger.Finding(0, "arxiv", "v" + i, "https://arxiv.org/abs/" + i, "Finding " + i, "abstract " + i,
+                        List.of(), "2026-10-01", null, null, "{}", null)).id();
+                l.findings().addGrade(new dev.caddie.ledger.FindingGrade(f, "graded", "A", "{\"expected_gain_bpb\": 0.0" + (3 - i) + "}",
+                        "raise the matrix learning rate a little and compare", null, "m", 1, 1, 0, null));
+            }
+        }
+        Out good = caddie(ws, "research", "verify", "--agent", "good", "--top", "1", "--unsandboxed");
+        assertThat(good.code()).as(good.text()).isZero();
+        assertThat(good.text()).containsPattern("\\s+1\\s+passes\\s+Finding 1");
+        Out broken = caddie(ws, "research", "verify", "--agent", "broken", "--top", "1", "--unsandboxed");
+        assertThat(broken.code()).as(broken.text()).isEqualTo(1);
+        assertThat(broken.text()).containsPattern("\\s+2\\s+crash\\s+Finding 2");
+        assertThat(caddie(ws, "research", "show", "1").text()).contains("verified on the micro tier: passes", "+        final double matrixLr = real(\"MATRIX_LR\", 0.006");
+        assertThat(caddie(ws, "research", "verify", "--agent", "good", "--unsandboxed").text()).contains("nothing to verify");
+        assertThat(Files.readString(ws.resolve("train.java"))).as("the workspace itself is untouched").contains("real(\"MATRIX_LR\", 0.004");
+    }
 }
