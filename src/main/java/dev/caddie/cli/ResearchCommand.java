@@ -18,7 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "research", description = "What the literature and the competition offer: findings fetched into the ledger, graded against the task, reflected into strategy.md.",
-        subcommands = {ResearchCommand.Fetch.class, ResearchCommand.Grade.class, ResearchCommand.Verify.class, ResearchCommand.Reflect.class, ResearchCommand.ListFindings.class, ResearchCommand.Show.class})
+        subcommands = {ResearchCommand.Fetch.class, ResearchCommand.Grade.class, ResearchCommand.Verify.class, ResearchCommand.Reflect.class, ResearchCommand.Serve.class, ResearchCommand.ListFindings.class, ResearchCommand.Show.class})
 final class ResearchCommand extends ParentCommand {
     @Command(name = "fetch", sortOptions = false,
             description = {"Pulls new items from each source [research] in caddie.toml configures (arXiv queries from its keywords and categories, "
@@ -34,10 +34,7 @@ final class ResearchCommand extends ParentCommand {
             TaskSpec task = TaskSpecReader.read(ws.path());
             // the first fetch in a new workspace creates the ledger, as the first run does
             try (Ledger l = Ledger.open(new dev.caddie.loop.Workspace(ws.path()).ledgerFile()); LiveLine live = new LiveLine(System.err)) {
-                // the challenge's PRs, where a frontier sync indexed them, are findings too
-                String source = dev.caddie.frontier.ChallengeRepo.at(ws.path().resolve(".caddie/frontier/challenge.git")).source();
-                String pullUrl = dev.caddie.frontier.GitHubPulls.repoOf(source).map(r -> "https://github.com/" + r[0] + "/" + r[1] + "/pull/").orElse(null);
-                ResearchFetch fetch = new ResearchFetch(l.findings(), task.research(), only, l.frontier(), pullUrl);
+                ResearchFetch fetch = fetcher(task, l, only);
                 if (!fetch.configured()) {
                     System.err.println("nothing to fetch: [research] in caddie.toml names no keywords and no feeds, e.g.\n"
                             + "  [research]\n  keywords = [\"quantization aware training\", \"muon optimizer\"]\n  categories = [\"cs.LG\", \"cs.CL\"]\n"
@@ -164,6 +161,90 @@ final class ResearchCommand extends ParentCommand {
     private static String clip(String s, int n) {
         String one = s == null ? "" : s.replace('\n', ' ').strip();
         return one.length() <= n ? one : one.substring(0, n - 3) + "...";
+    }
+
+    /** The fetch over every configured source; the challenge's PRs, where a frontier sync indexed them, are findings too. */
+    static ResearchFetch fetcher(TaskSpec task, Ledger l, List<String> only) throws Exception {
+        String source = dev.caddie.frontier.ChallengeRepo.at(task.workspace().resolve(".caddie/frontier/challenge.git")).source();
+        String pullUrl = dev.caddie.frontier.GitHubPulls.repoOf(source).map(r -> "https://github.com/" + r[0] + "/" + r[1] + "/pull/").orElse(null);
+        return new ResearchFetch(l.findings(), task.research(), only, l.frontier(), pullUrl);
+    }
+
+    @Command(name = "serve", sortOptions = false,
+            description = {"The research role: answers the mailbox's open research requests from the findings, then fetches, grades, verifies (with --agent) "
+                    + "and reflects, and again every --interval minutes. A step that fails is named and the cycle goes on. Run it under "
+                    + "`caddie supervise --role research=\"caddie research serve\"` beside the experiment role."})
+    static final class Serve implements Callable<Integer> {
+        @Mixin WorkspaceOption ws;
+        @Option(names = "--interval", paramLabel = "MINUTES", defaultValue = "60", description = "minutes between cycles (default: ${DEFAULT-VALUE})") double interval;
+        @Option(names = "--once", description = "one cycle, then exit") boolean once;
+        @Option(names = "--agent", paramLabel = "NAME", description = "verify A-tier findings with this [agent.NAME] each cycle") String agent;
+        @Option(names = "--unsandboxed", description = "run the agent without bubblewrap") boolean unsandboxed;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!(interval > 0 && interval <= 7 * 24 * 60)) throw new IllegalArgumentException("--interval must be a positive number of minutes, got " + interval);
+            for (int cycle = 1; ; cycle++) {
+                TaskSpec task = TaskSpecReader.read(ws.path()); // read each cycle: an edited caddie.toml takes effect without a restart
+                if (agent != null) task.agent(agent);
+                System.out.println("research cycle " + cycle + " at " + java.time.Instant.now());
+                try (Ledger l = Ledger.open(new dev.caddie.loop.Workspace(ws.path()).ledgerFile())) {
+                    cycle(task, l);
+                }
+                if (once) return 0;
+                Thread.sleep((long) (interval * 60_000));
+            }
+        }
+
+        private void cycle(TaskSpec task, Ledger l) throws InterruptedException {
+            dev.caddie.research.LlmClient llm = null;
+            try {
+                llm = task.llm().configured() ? new dev.caddie.research.LlmClient(task.llm(), System.getenv()) : null;
+            } catch (IllegalArgumentException e) {
+                System.out.println("  llm: " + e.getMessage() + "; grading and synthesis wait for it");
+            }
+            final dev.caddie.research.LlmClient model = llm;
+            step("requests", () -> new dev.caddie.research.RequestAnswerer(l, model).answerOpen().forEach(x -> System.out.println("  " + x)));
+            step("fetch", () -> {
+                ResearchFetch f = fetcher(task, l, List.of());
+                if (!f.configured()) { System.out.println("  fetch: nothing configured in [research]"); return; }
+                for (ResearchFetch.Outcome o : f.run(task.research().since(), x -> {}))
+                    System.out.println("  fetch " + o.query() + ": " + (o.error() != null ? "FAILED: " + o.error() : o.fresh() + " new"));
+            });
+            step("grade", () -> {
+                var run = new dev.caddie.research.Grader(task, l, model).run(500, false, x -> {});
+                long graded = run.outcomes().stream().filter(o -> o.grade().status().equals(dev.caddie.ledger.FindingGrade.GRADED)).count();
+                System.out.println("  grade: " + run.outcomes().size() + " judged (" + graded + " graded), " + run.waiting() + " waiting"
+                        + (run.stopped() == null ? "" : "; stopped: " + run.stopped()));
+            });
+            if (agent != null) step("verify", () -> {
+                String base = MicroCommand.baseCommit(new dev.caddie.loop.Workspace(task.workspace()), new dev.caddie.run.Git(task.workspace()));
+                for (var o : new dev.caddie.research.Verifier(task, l, task.agent(agent), !unsandboxed, new dev.caddie.run.Runner(dev.caddie.run.Executors.of(task)))
+                        .run(1, base, x -> {}))
+                    System.out.println("  verify finding " + o.finding().id() + ": " + o.verification().outcome());
+            });
+            step("reflect", () -> {
+                try {
+                    new dev.caddie.research.Reflection(task, l).write(model);
+                } catch (java.io.IOException e) {
+                    new dev.caddie.research.Reflection(task, l).write(null);
+                    System.out.println("  reflect: the synthesis failed (" + e.getMessage() + "); the summary was written");
+                }
+                System.out.println("  reflect: wrote " + dev.caddie.research.Reflection.FILE);
+            });
+        }
+
+        private interface Step { void run() throws Exception; }
+
+        private static void step(String name, Step s) throws InterruptedException {
+            try {
+                s.run();
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                System.out.println("  " + name + " FAILED: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            }
+        }
     }
 
     @Command(name = "list", description = "Every finding: id, source, date, grade (tier, rejected or ungraded), title.")

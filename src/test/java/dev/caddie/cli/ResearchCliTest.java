@@ -143,4 +143,30 @@ class ResearchCliTest {
         assertThat(caddie(ws, "research", "verify", "--agent", "good", "--unsandboxed").text()).contains("nothing to verify");
         assertThat(Files.readString(ws.resolve("train.java"))).as("the workspace itself is untouched").contains("real(\"MATRIX_LR\", 0.004");
     }
+
+    @Test
+    void serveAnswersOpenResearchRequestsFromTheFindingsAndRunsEachStepOfACycle() throws Exception {
+        Path ws = TestWorkspace.create(tmp.resolve("ws"));
+        try (dev.caddie.ledger.Ledger l = dev.caddie.ledger.Ledger.open(new dev.caddie.loop.Workspace(ws).ledgerFile())) {
+            l.findings().add(new dev.caddie.ledger.Finding(0, "arxiv", "m", "https://arxiv.org/abs/9", "Muon optimizer for small transformers",
+                    "Orthogonalised momentum beats AdamW at small scale.", List.of(), "2026-10-01", null, null, "{}", null));
+            l.findings().add(new dev.caddie.ledger.Finding(0, "arxiv", "q", "https://arxiv.org/abs/8", "Quantization noise", "About int6.",
+                    List.of(), "2026-10-01", null, null, "{}", null));
+            var mail = new dev.caddie.agent.Mailbox(l);
+            mail.post("research_request", "experiment", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("topic", "does the muon optimizer help?"));
+            mail.post("research_request", "experiment", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("topic", "tokenizer tricks"));
+        }
+        Out served = caddie(ws, "research", "serve", "--once");
+        assertThat(served.code()).as(served.text()).isZero();
+        assertThat(served.text()).contains("research cycle 1", "answered request 1 (does the muon optimizer help?) with 1 finding(s)",
+                "request 2 (tokenizer tricks): no finding matches yet; left open", "fetch: nothing configured in [research]",
+                "grade: 0 judged (0 graded), 2 waiting", "reflect: wrote strategy.md");
+        try (dev.caddie.ledger.Ledger l = dev.caddie.ledger.Ledger.open(new dev.caddie.loop.Workspace(ws).ledgerFile())) {
+            assertThat(l.messages("research_request")).extracting(dev.caddie.ledger.Message::state).containsExactly("fulfilled", "open");
+            var answer = l.messages("research_result").get(0);
+            assertThat(answer.requestId()).isEqualTo(1L);
+            assertThat(answer.body()).contains("Muon optimizer for small transformers").contains("https://arxiv.org/abs/9").doesNotContain("Quantization noise");
+        }
+        assertThat(ws.resolve("strategy.md")).exists();
+    }
 }
