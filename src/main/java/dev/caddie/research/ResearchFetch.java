@@ -30,12 +30,12 @@ public final class ResearchFetch {
     public ResearchFetch(FindingStore store, ResearchSettings settings, List<String> only, dev.caddie.ledger.FrontierStore frontier, String pullUrl) {
         this.store = store;
         List<Source> all = new ArrayList<>(List.of(new ArxivSource(settings), new SemanticScholarSource(settings, System.getenv(settings.scholarKeyEnv())),
-                new Feeds(settings.feeds())));
+                new OpenReviewSource(settings), new GitHubCommitsSource(settings, System.getenv(settings.githubTokenEnv())), new Feeds(settings.feeds())));
         if (frontier != null) all.add(new FrontierFindings(frontier, pullUrl));
         this.sources = all.stream().filter(s -> only.isEmpty() || only.contains(s.name())).toList();
         for (String o : only)
             if (all.stream().noneMatch(s -> s.name().equals(o)))
-                throw new IllegalArgumentException("unknown source '" + o + "'; accepted: arxiv, scholar, feed, frontier");
+                throw new IllegalArgumentException("unknown source '" + o + "'; accepted: arxiv, scholar, openreview, github, feed, frontier");
     }
 
     public List<Outcome> run(String since, Consumer<String> progress) throws InterruptedException {

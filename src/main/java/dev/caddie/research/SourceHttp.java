@@ -27,7 +27,14 @@ final class SourceHttp {
     String get(String url) throws IOException, InterruptedException { return get(url, null, null); }
 
     /** As above, with one header (an API key) when header is not null. */
-    synchronized String get(String url, String header, String value) throws IOException, InterruptedException {
+    String get(String url, String header, String value) throws IOException, InterruptedException {
+        return fetch(url, header == null ? java.util.Map.of() : java.util.Map.of(header, value)).body();
+    }
+
+    /** A 200 answer's body and headers (GitHub pages through its Link header). */
+    record Answer(String body, java.net.http.HttpHeaders headers) {}
+
+    synchronized Answer fetch(String url, java.util.Map<String, String> headers) throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             long wait = last + intervalMs - System.currentTimeMillis();
             if (wait > 0) Thread.sleep(wait);
@@ -35,13 +42,13 @@ final class SourceHttp {
             HttpResponse<String> r;
             try {
                 HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).header("User-Agent", "caddie-research");
-                if (header != null) b.header(header, value);
+                headers.forEach(b::header);
                 r = http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
             } catch (java.net.ConnectException e) {
                 throw new IOException(name + ": cannot connect to " + host(url) + " (" + e.getMessage() + ")");
             }
             int s = r.statusCode();
-            if (s == 200) return r.body();
+            if (s == 200) return new Answer(r.body(), r.headers());
             if ((s == 429 || s >= 500) && attempt < ATTEMPTS) {
                 long backoff = s == 429 ? r.headers().firstValue("retry-after").map(v -> parseSeconds(v) * 1000).orElse(5000L) : 1000L << attempt;
                 Thread.sleep(Math.min(backoff, 120_000));

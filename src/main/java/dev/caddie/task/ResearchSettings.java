@@ -15,10 +15,23 @@ import java.util.List;
  * @param scholarApi       Semantic Scholar's API base
  * @param scholarKeyEnv    the variable holding a Semantic Scholar API key (optional: without one the shared pool is used)
  * @param scholarIntervalMs the pause between Semantic Scholar requests (one a second)
+ * @param openreviewApi    OpenReview's API v2 base (its full-text note search runs the keywords); null: not asked
+ * @param openreviewIntervalMs the pause between OpenReview requests
+ * @param githubRepos      owner/name of repositories whose commit logs are findings (KellerJordan/modded-nanogpt)
+ * @param githubApi        GitHub's REST API base
+ * @param githubTokenEnv   the variable holding a GitHub token (optional: 60 requests an hour without one)
  */
 public record ResearchSettings(List<String> keywords, List<String> categories, String since, List<String> feeds, int maxResults,
-                               String arxivApi, long arxivIntervalMs, String scholarApi, String scholarKeyEnv, long scholarIntervalMs) {
-    public static final String ARXIV_API = "http://export.arxiv.org/api/query", SCHOLAR_API = "https://api.semanticscholar.org";
+                               String arxivApi, long arxivIntervalMs, String scholarApi, String scholarKeyEnv, long scholarIntervalMs,
+                               String openreviewApi, long openreviewIntervalMs, List<String> githubRepos, String githubApi, String githubTokenEnv) {
+    public static final String ARXIV_API = "http://export.arxiv.org/api/query", SCHOLAR_API = "https://api.semanticscholar.org",
+            OPENREVIEW_API = "https://api2.openreview.net", GITHUB_API = "https://api.github.com";
+
+    public ResearchSettings(List<String> keywords, List<String> categories, String since, List<String> feeds, int maxResults,
+                            String arxivApi, long arxivIntervalMs, String scholarApi, String scholarKeyEnv, long scholarIntervalMs) {
+        this(keywords, categories, since, feeds, maxResults, arxivApi, arxivIntervalMs, scholarApi, scholarKeyEnv, scholarIntervalMs,
+                null, 1000, List.of(), GITHUB_API, "GITHUB_TOKEN");
+    }
 
     /** As most callers and tests give it: arXiv and feeds, Semantic Scholar at its defaults. */
     public ResearchSettings(List<String> keywords, List<String> categories, String since, List<String> feeds, int maxResults, String arxivApi, long arxivIntervalMs) {

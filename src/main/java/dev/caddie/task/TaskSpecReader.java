@@ -33,7 +33,7 @@ public final class TaskSpecReader {
             Map.entry("budget", List.of("dollars", "reserve_floor", "min_interval_minutes", "promote_tier", "seeds")),
             Map.entry("agent.*", List.of("kind", "command", "model", "args", "timeout_seconds", "env", "pass_env")),
             Map.entry("research", List.of("keywords", "categories", "since", "feeds", "max_results", "arxiv_api", "arxiv_interval_seconds", "scholar_api",
-                    "scholar_key_env", "scholar_interval_seconds")),
+                    "scholar_key_env", "scholar_interval_seconds", "openreview_api", "openreview_interval_seconds", "github_repos", "github_api", "github_token_env")),
             Map.entry("critic", List.of("max_diff_lines", "similarity", "enabled")),
             Map.entry("llm", List.of("base_url", "model", "api_key_env", "dollars", "input_per_million", "output_per_million", "stream", "timeout_seconds", "concurrency")));
 
@@ -241,8 +241,19 @@ public final class TaskSpecReader {
         if (!keyEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) problem("research.scholar_key_env", "'" + keyEnv + "' is not an environment variable name");
         else dev.caddie.task.Secrets.register(keyEnv);
         double scholarInterval = real(r, "research.scholar_interval_seconds", 1.0, 0, 60);
+        String openreview = string(r, "research.openreview_api", ResearchSettings.OPENREVIEW_API);
+        if (!openreview.matches("https?://\\S+")) problem("research.openreview_api", "'" + openreview + "' is not an http(s) URL");
+        double openreviewInterval = real(r, "research.openreview_interval_seconds", 1.0, 0, 60);
+        List<String> repos = strings(r, "research.github_repos", false);
+        for (String repo : repos)
+            if (!repo.matches("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")) problem("research.github_repos", "'" + repo + "' is not owner/name (e.g. KellerJordan/modded-nanogpt)");
+        String github = string(r, "research.github_api", ResearchSettings.GITHUB_API);
+        if (!github.matches("https?://\\S+")) problem("research.github_api", "'" + github + "' is not an http(s) URL");
+        String tokenEnv = string(r, "research.github_token_env", "GITHUB_TOKEN");
+        if (!tokenEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) problem("research.github_token_env", "'" + tokenEnv + "' is not an environment variable name");
+        else dev.caddie.task.Secrets.register(tokenEnv);
         return new ResearchSettings(keywords, categories, since, feeds, max, api, Math.round(interval * 1000), scholar.replaceAll("/+$", ""), keyEnv,
-                Math.round(scholarInterval * 1000));
+                Math.round(scholarInterval * 1000), openreview.replaceAll("/+$", ""), Math.round(openreviewInterval * 1000), repos, github.replaceAll("/+$", ""), tokenEnv);
     }
 
     /** The [executor.NAME] tables: where remote tiers run. */

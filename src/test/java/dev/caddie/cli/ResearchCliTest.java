@@ -50,7 +50,9 @@ class ResearchCliTest {
                     arxiv_interval_seconds = 0
                     scholar_api = "%s"
                     scholar_interval_seconds = 0
-                    """.formatted(s.url("/login"), s.url("/api/query"), s.base()));
+                    openreview_api = "%s"
+                    openreview_interval_seconds = 0
+                    """.formatted(s.url("/login"), s.url("/api/query"), s.base(), s.base()));
             Out fetched = caddie(ws, "research", "fetch");
             assertThat(fetched.code()).as(fetched.text()).isZero(); // one source failed, not all
             assertThat(fetched.text()).contains("arxiv:quantization aware training", "1 new, 0 already known",
@@ -61,7 +63,7 @@ class ResearchCliTest {
             Out show = caddie(ws, "research", "show", "1");
             assertThat(show.text()).contains("arXiv: 2401.00001", "authors: Ada Lovelace", "QAT, measured.");
             assertThat(caddie(ws, "research", "show", "9").text()).contains("no finding 9 in the ledger");
-            assertThat(caddie(ws, "research", "fetch", "--source", "openreview").text()).contains("unknown source 'openreview'; accepted: arxiv, scholar, feed, frontier");
+            assertThat(caddie(ws, "research", "fetch", "--source", "twitter").text()).contains("unknown source 'twitter'; accepted: arxiv, scholar, openreview, github, feed, frontier");
         }
         Files.writeString(ws.resolve("caddie.toml"), Files.readString(ws.resolve("caddie.toml")).replace("categories = [\"cs.LG\"]", "categories = [\"machine learning\"]")
                 .replace("since = \"2025-06-01\"", "since = \"June\""));

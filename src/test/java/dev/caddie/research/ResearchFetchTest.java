@@ -143,4 +143,28 @@ class ResearchFetchTest {
             assertThat(l.findings().all()).hasSize(1);
         }
     }
+
+    @Test
+    void openReviewNotesAndAGitHubCommitLogAcrossPagesAreFindings() throws Exception {
+        try (SourceStandIn s = new SourceStandIn(); Ledger l = Ledger.open(tmp.resolve("l.db"))) {
+            s.papers.add(paper("2401.00009", "Muon at Scale", "2026-03-02T00:00:00Z"));
+            ResearchSettings settings = new ResearchSettings(List.of("muon"), List.of(), null, List.of(), 3, s.url("/api/query"), 0, s.base(), "CADDIE_TEST_NO_S2_KEY", 0,
+                    s.base(), 0, List.of("KellerJordan/modded-nanogpt"), s.base(), "CADDIE_TEST_NO_GITHUB_TOKEN");
+            List<ResearchFetch.Outcome> out = new ResearchFetch(l.findings(), settings, List.of("openreview", "github")).run(null, x -> {});
+            assertThat(out).extracting(ResearchFetch.Outcome::query, ResearchFetch.Outcome::fresh, ResearchFetch.Outcome::error)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("openreview:muon", 1, null),
+                            org.assertj.core.groups.Tuple.tuple("github:KellerJordan/modded-nanogpt", 3, null));
+            var byTitle = l.findings().all().stream().collect(java.util.stream.Collectors.toMap(f -> f.title(), f -> f));
+            var note = byTitle.get("Muon at Scale");
+            assertThat(note.source()).isEqualTo("openreview");
+            assertThat(note.url()).startsWith("https://openreview.net/forum?id=or");
+            assertThat(note.published()).isEqualTo("2026-03-02");
+            assertThat(note.authors()).containsExactly("Ada Lovelace", "Alan Turing");
+            var commit = byTitle.get("KellerJordan/modded-nanogpt: Record 0: faster attention");
+            assertThat(commit.summary()).isEqualTo("Saves 2 seconds by fusing the kernel.");
+            assertThat(commit.url()).isEqualTo("https://github.com/KellerJordan/modded-nanogpt/commit/abc0");
+            assertThat(s.authorizations).as("two pages for max_results 3; no token set, none sent").containsExactly("null", "null");
+            assertThat(new ResearchFetch(l.findings(), settings, List.of("github")).run(null, x -> {}).get(0).fresh()).as("a rerun stores nothing twice").isZero();
+        }
+    }
 }

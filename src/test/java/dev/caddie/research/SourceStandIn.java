@@ -25,6 +25,7 @@ public final class SourceStandIn implements AutoCloseable {
     public final Map<String, String> bodies = new ConcurrentHashMap<>();
     final Map<String, List<Integer>> failFirst = new ConcurrentHashMap<>();
     public final List<String> queries = new CopyOnWriteArrayList<>();
+    public final List<String> authorizations = new CopyOnWriteArrayList<>();
     private final HttpServer server;
 
     public SourceStandIn() throws IOException {
@@ -81,6 +82,43 @@ public final class SourceStandIn implements AutoCloseable {
             var root = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("total", papers.size()).put("offset", 0);
             root.set("data", arr);
             send(x, 200, root.toString(), "application/json");
+            return;
+        }
+        if (path.equals("/notes/search")) {
+            // OpenReview API v2: every content field wrapped as {"value": ...}, dates in epoch milliseconds
+            queries.add(URLDecoder.decode(x.getRequestURI().getRawQuery(), StandardCharsets.UTF_8));
+            var m = new com.fasterxml.jackson.databind.ObjectMapper();
+            var notes = m.createArrayNode();
+            for (Paper p : papers) {
+                var n = notes.addObject().put("id", "or" + Math.abs(p.id().hashCode())).put("forum", "or" + Math.abs(p.id().hashCode()))
+                        .put("cdate", java.time.Instant.parse(p.published()).toEpochMilli()).put("pdate", java.time.Instant.parse(p.published()).toEpochMilli());
+                n.putArray("invitations").add("ICLR.cc/2026/Conference/-/Submission");
+                var c = n.putObject("content");
+                c.putObject("title").put("value", p.title());
+                c.putObject("abstract").put("value", p.summary());
+                var authors = c.putObject("authors").putArray("value");
+                p.authors().forEach(authors::add);
+                c.putObject("venueid").put("value", "ICLR.cc/2026/Conference");
+            }
+            var root = m.createObjectNode().put("count", papers.size());
+            root.set("notes", notes);
+            send(x, 200, root.toString(), "application/json");
+            return;
+        }
+        if (path.matches("/repos/[^/]+/[^/]+/commits")) {
+            // GitHub REST: a page of commits, the next page in the Link header
+            authorizations.add(String.valueOf(x.getRequestHeaders().getFirst("Authorization")));
+            String q = x.getRequestURI().getRawQuery() == null ? "" : x.getRequestURI().getRawQuery();
+            int page = q.contains("page=2") ? 2 : 1;
+            var arr = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
+            for (int i = 0; i < 2; i++) {
+                int k = (page - 1) * 2 + i;
+                var c = arr.addObject().put("sha", "abc" + k).put("html_url", "https://github.com" + path.replace("/repos", "").replace("/commits", "/commit/abc" + k));
+                var commit = c.putObject("commit").put("message", "Record " + k + ": faster attention\n\nSaves 2 seconds by fusing the kernel.");
+                commit.putObject("author").put("name", "K. Jordan").put("date", "2026-10-0" + (9 - k) + "T00:00:00Z");
+            }
+            if (page == 1) x.getResponseHeaders().add("Link", "<" + base() + path + "?per_page=2&page=2>; rel=\"next\", <" + base() + path + "?page=2>; rel=\"last\"");
+            send(x, 200, arr.toString(), "application/json");
             return;
         }
         String body = bodies.get(path);
