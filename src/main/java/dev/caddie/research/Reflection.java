@@ -53,7 +53,56 @@ public final class Reflection {
             if (!a.content().isBlank()) text = "# Strategy\n\n## Synthesis (" + task.llm().model() + ")\n\n" + a.content().strip() + "\n\n" + facts.replaceFirst("^# Strategy\n\n", "");
         }
         Files.writeString(task.workspace().resolve(FILE), text);
+        updateTechniqueMap();
         return text;
+    }
+
+    /**
+     * Adds to technique_map.json the edges between techniques: two that improved a confirmed submission together, or
+     * were kept together here, compose; two whose joint submission or candidate got worse conflict. The map itself
+     * (proven, exploring, dead-end, untried) is `caddie frontier techniques`' work; without it there is nothing to add to.
+     */
+    public boolean updateTechniqueMap() throws IOException {
+        Path file = task.workspace().resolve(dev.caddie.frontier.TechniqueMap.FILE);
+        if (!Files.isRegularFile(file)) return false;
+        JsonNode root = JSON.readTree(file.toFile());
+        if (root == null || !root.isObject()) return false;
+        Map<String, int[]> pairs = new TreeMap<>(); // "a|b" -> {composes, conflicts}
+        for (JsonNode sub : root.path("submissions")) {
+            List<String> ts = new ArrayList<>();
+            sub.path("techniques").forEach(t -> ts.add(t.asText()));
+            if (ts.size() < 2 || !sub.path("delta_bpb").isNumber()) continue;
+            boolean better = sub.path("delta_bpb").asDouble() < 0 && sub.path("confirmed").asBoolean(false);
+            boolean worse = sub.path("delta_bpb").asDouble() > 0;
+            if (better || worse) pair(pairs, ts, better ? 0 : 1);
+        }
+        Map<Long, List<String>> byCandidate = new LinkedHashMap<>();
+        Map<Long, String> verdicts = new LinkedHashMap<>();
+        for (JsonNode t : root.path("techniques"))
+            for (JsonNode own : t.path("own")) {
+                byCandidate.computeIfAbsent(own.path("candidate").asLong(), k -> new ArrayList<>()).add(t.path("technique").asText());
+                verdicts.put(own.path("candidate").asLong(), own.path("verdict").asText());
+            }
+        byCandidate.forEach((cid, ts) -> {
+            if (ts.size() < 2) return;
+            if (Verdict.KEEP.equals(verdicts.get(cid))) pair(pairs, ts, 0);
+            else if (Verdict.DISCARD.equals(verdicts.get(cid))) pair(pairs, ts, 1);
+        });
+        var edges = ((com.fasterxml.jackson.databind.node.ObjectNode) root).putArray("edges");
+        pairs.forEach((k, c) -> {
+            String[] ab = k.split("\\|", 2);
+            if (c[0] > 0 && c[0] >= c[1]) edges.addObject().put("a", ab[0]).put("b", ab[1]).put("relation", "composes").put("evidence", c[0]).put("against", c[1]);
+            else if (c[1] > 0) edges.addObject().put("a", ab[0]).put("b", ab[1]).put("relation", "conflicts").put("evidence", c[1]).put("against", c[0]);
+        });
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root).put("reflected_at", java.time.Instant.now().toString());
+        Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+        return true;
+    }
+
+    private static void pair(Map<String, int[]> pairs, List<String> ts, int which) {
+        List<String> u = ts.stream().distinct().sorted().toList();
+        for (int i = 0; i < u.size(); i++)
+            for (int j = i + 1; j < u.size(); j++) pairs.computeIfAbsent(u.get(i) + "|" + u.get(j), k -> new int[2])[which]++;
     }
 
     /** The deterministic part: what the ledger holds, counted. */

@@ -69,7 +69,17 @@ class DecisionStateTest {
                 l.findings().addGrade(new dev.caddie.ledger.FindingGrade(f, "graded", i % 3 == 0 ? "A" : "B",
                         "{\"expected_gain_bpb\": 0.00" + (i % 9 + 1) + "}", "plan " + i + ": try it on the micro tier " + "z".repeat(200), null, "m", 10, 10, 0.001, null));
             }
+            java.nio.file.Files.writeString(tmp.resolve("technique_map.json"), """
+                    {"techniques": [{"technique": "XSA", "status": "proven", "own": [{"candidate": 5, "verdict": "keep"}]},
+                                    {"technique": "EMA", "status": "proven", "own": [{"candidate": 5, "verdict": "keep"}, {"candidate": 7, "verdict": "discard"}]},
+                                    {"technique": "TTT", "status": "exploring", "own": [{"candidate": 7, "verdict": "discard"}]}],
+                     "submissions": [{"folder": "a", "techniques": ["XSA", "EMA"], "delta_bpb": -0.004, "confirmed": true},
+                                     {"folder": "b", "techniques": ["EMA", "TTT"], "delta_bpb": 0.002, "confirmed": false}]}""");
             String strategy = new dev.caddie.research.Reflection(task, l).write(null);
+            var map = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("technique_map.json").toFile());
+            assertThat(map.path("edges").toString()).contains("{\"a\":\"EMA\",\"b\":\"XSA\",\"relation\":\"composes\",\"evidence\":2,\"against\":0}")
+                    .contains("{\"a\":\"EMA\",\"b\":\"TTT\",\"relation\":\"conflicts\",\"evidence\":2,\"against\":0}");
+            assertThat(map.path("techniques")).hasSize(3);
             assertThat(strategy).contains("1000 experiments").contains("MATRIX_LR: 499 tried").contains("WARMDOWN_ITERS: 500 tried")
                     .contains("crash: crashed: CUDA out of memory at step N").contains("Next experiments").contains("finding ");
             assertThat(tmp.resolve("strategy.md")).exists();
