@@ -35,29 +35,35 @@ final class SemanticScholarSource implements Source {
 
     @Override
     public List<Finding> fetch(Query q) throws IOException, InterruptedException {
-        String url = settings.scholarApi() + "/graph/v1/paper/search?query=" + URLEncoder.encode(q.text(), StandardCharsets.UTF_8)
-                + "&fields=" + FIELDS + "&offset=0&limit=" + Math.min(100, settings.maxResults())
-                + (settings.since() == null ? "" : "&publicationDateOrYear=" + settings.since() + ":");
-        String body = http.get(url, key == null ? null : "x-api-key", key);
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(body);
-        } catch (IOException e) {
-            throw new IOException("Semantic Scholar answered something that is not JSON" + (body.stripLeading().startsWith("<") ? " (an HTML page)" : ""));
-        }
-        if (root == null || !root.has("data") || !root.get("data").isArray())
-            throw new IOException("Semantic Scholar answered JSON without a data list" + (root != null && root.has("message") ? ": " + root.get("message").asText() : ""));
         List<Finding> out = new ArrayList<>();
-        for (JsonNode p : root.get("data")) {
-            String id = p.path("paperId").asText(null), title = p.path("title").asText(null);
-            if (id == null || title == null || title.isBlank()) continue;
-            List<String> authors = new ArrayList<>();
-            for (JsonNode a : p.path("authors")) if (a.hasNonNull("name")) authors.add(a.get("name").asText());
-            JsonNode ext = p.path("externalIds");
-            String date = p.hasNonNull("publicationDate") ? p.get("publicationDate").asText() : p.hasNonNull("year") ? p.get("year").asText() : null;
-            out.add(new Finding(0, name(), id, p.path("url").asText(null), title.strip(), p.hasNonNull("abstract") ? p.get("abstract").asText() : null,
-                    authors, date, ext.hasNonNull("ArXiv") ? ext.get("ArXiv").asText() : null, ext.hasNonNull("DOI") ? ext.get("DOI").asText() : null,
-                    p.toString(), null));
+        // the search answers at most 100 a page; "next" is the offset of the following page while more remain
+        for (int offset = 0; out.size() < settings.maxResults(); ) {
+            int limit = Math.min(100, settings.maxResults() - out.size());
+            String url = settings.scholarApi() + "/graph/v1/paper/search?query=" + URLEncoder.encode(q.text(), StandardCharsets.UTF_8)
+                    + "&fields=" + FIELDS + "&offset=" + offset + "&limit=" + limit
+                    + (settings.since() == null ? "" : "&publicationDateOrYear=" + settings.since() + ":");
+            String body = http.get(url, key == null ? null : "x-api-key", key);
+            JsonNode root;
+            try {
+                root = new ObjectMapper().readTree(body);
+            } catch (IOException e) {
+                throw new IOException("Semantic Scholar answered something that is not JSON" + (body.stripLeading().startsWith("<") ? " (an HTML page)" : ""));
+            }
+            if (root == null || !root.has("data") || !root.get("data").isArray())
+                throw new IOException("Semantic Scholar answered JSON without a data list" + (root != null && root.has("message") ? ": " + root.get("message").asText() : ""));
+            for (JsonNode p : root.get("data")) {
+                String id = p.path("paperId").asText(null), title = p.path("title").asText(null);
+                if (id == null || title == null || title.isBlank()) continue;
+                List<String> authors = new ArrayList<>();
+                for (JsonNode a : p.path("authors")) if (a.hasNonNull("name")) authors.add(a.get("name").asText());
+                JsonNode ext = p.path("externalIds");
+                String date = p.hasNonNull("publicationDate") ? p.get("publicationDate").asText() : p.hasNonNull("year") ? p.get("year").asText() : null;
+                out.add(new Finding(0, name(), id, p.path("url").asText(null), title.strip(), p.hasNonNull("abstract") ? p.get("abstract").asText() : null,
+                        authors, date, ext.hasNonNull("ArXiv") ? ext.get("ArXiv").asText() : null, ext.hasNonNull("DOI") ? ext.get("DOI").asText() : null,
+                        p.toString(), null));
+            }
+            if (!root.path("next").canConvertToInt() || root.get("data").isEmpty()) break;
+            offset = root.get("next").asInt();
         }
         out.sort((a, b) -> String.valueOf(b.published()).compareTo(String.valueOf(a.published())));
         return out;

@@ -47,6 +47,19 @@ class ResearchFetchTest {
         }
     }
 
+    @Test
+    void semanticScholarIsReadPageByPageUpToMaxResults() throws Exception {
+        try (SourceStandIn s = new SourceStandIn(); Ledger l = Ledger.open(tmp.resolve("l.db"))) {
+            for (int i = 0; i < 250; i++) s.papers.add(paper(String.format("2402.%05d", i), "Paper " + i, "2026-02-01T00:00:00Z"));
+            ResearchSettings many = new ResearchSettings(List.of("paper"), List.of(), null, List.of(), 230, s.url("/api/query"), 0, s.base(), "CADDIE_TEST_NO_S2_KEY", 0);
+            List<ResearchFetch.Outcome> out = new ResearchFetch(l.findings(), many, List.of("scholar")).run(null, x -> {});
+            assertThat(out.get(0).fresh()).isEqualTo(230);
+            assertThat(s.queries).hasSize(3);
+            assertThat(s.queries.get(1)).contains("offset=100&limit=100");
+            assertThat(s.queries.get(2)).contains("offset=200&limit=30");
+        }
+    }
+
     private static SourceStandIn.Paper paper(String id, String title, String date) {
         return new SourceStandIn.Paper("http://arxiv.org/abs/" + id + "v2", title, "We study " + title.toLowerCase() + ".", date, List.of("Ada Lovelace", "Alan Turing"), null);
     }

@@ -69,7 +69,10 @@ public final class SourceStandIn implements AutoCloseable {
                 return;
             }
             var arr = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
-            for (Paper p : papers) {
+            // paged as the Graph API pages: offset and limit in, "next" (the next offset) out while more remain
+            int offset = intParam(q, "offset", 0), limit = intParam(q, "limit", 100);
+            List<Paper> page = papers.subList(Math.min(offset, papers.size()), Math.min(papers.size(), offset + limit));
+            for (Paper p : page) {
                 String arxiv = p.id().replaceAll(".*/abs/", "").replaceAll("v\\d+$", "");
                 var o = arr.addObject().put("paperId", Integer.toHexString(p.id().hashCode())).put("title", p.title()).put("abstract", p.summary())
                         .put("url", "https://www.semanticscholar.org/paper/" + Integer.toHexString(p.id().hashCode())).put("publicationDate", p.published().substring(0, 10))
@@ -79,7 +82,8 @@ public final class SourceStandIn implements AutoCloseable {
                 var authors = o.putArray("authors");
                 for (String a : p.authors()) authors.addObject().put("authorId", "1").put("name", a);
             }
-            var root = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("total", papers.size()).put("offset", 0);
+            var root = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("total", papers.size()).put("offset", offset);
+            if (offset + limit < papers.size()) root.put("next", offset + limit);
             root.set("data", arr);
             send(x, 200, root.toString(), "application/json");
             return;
@@ -124,6 +128,11 @@ public final class SourceStandIn implements AutoCloseable {
         String body = bodies.get(path);
         if (body == null) send(x, 404, "not found", "text/plain");
         else send(x, 200, body, body.startsWith("<") && !body.toLowerCase().startsWith("<!doctype html") ? "application/xml" : "text/html");
+    }
+
+    private static int intParam(String query, String name, int dflt) {
+        var m = java.util.regex.Pattern.compile("(?:^|&)" + name + "=(\\d+)").matcher(query);
+        return m.find() ? Integer.parseInt(m.group(1)) : dflt;
     }
 
     static String atom(List<Paper> papers) {
