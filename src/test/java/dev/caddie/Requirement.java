@@ -18,7 +18,8 @@ public enum Requirement {
     BWRAP("bubblewrap (bwrap)", "coding agents run in its sandbox: apt-get install bubblewrap (.ci/run installs it)"),
     CHALLENGE_DATA("the challenge's records, logs and scripts", SharedData.HOW_TO_GET),
     SSHD("an OpenSSH server (/usr/sbin/sshd) and client", "the SSH executor's tests start one on loopback: apt-get install openssh-server openssh-client (.ci/run installs it)"),
-    SLURM("a running one-node Slurm cluster (sinfo shows an idle node)", "the Slurm executor's tests submit real jobs: .ci/run installs and starts one (bash .ci/slurm-up.sh as root, then export SLURM_CONF)");
+    SLURM("a running one-node Slurm cluster (sinfo shows an idle node)", "the Slurm executor's tests submit real jobs: .ci/run installs and starts one (bash .ci/slurm-up.sh as root, then export SLURM_CONF)"),
+    CHROMIUM("headless Chromium and its chromedriver (/usr/bin/chromium, /usr/bin/chromedriver)", "the dashboard's tests drive a real browser: apt-get install chromium chromium-driver (.ci/run installs them)");
 
     private final String what, howToGet;
     private volatile Boolean present;
@@ -36,6 +37,7 @@ public enum Requirement {
             case CHALLENGE_DATA -> SharedData.find() != null;
             case SSHD -> Files.isExecutable(Path.of("/usr/sbin/sshd")) && onPath("ssh") && onPath("ssh-keygen");
             case SLURM -> onPath("sbatch") && slurmIdle();
+            case CHROMIUM -> Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver"));
         };
         return p;
     }

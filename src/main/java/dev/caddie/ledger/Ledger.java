@@ -509,6 +509,13 @@ public final class Ledger implements AutoCloseable {
                 rs -> new GateRecord(rs.getLong(1), lng(rs, 2), rs.getString(3), rs.getInt(4) == 1, rs.getString(5), rs.getString(6)), gate, limit);
     }
 
+    /** Changes whenever a candidate, run, verdict or grade is added or a run ends: what a live page polls. */
+    public String changeVersion() {
+        return query("SELECT (SELECT coalesce(max(id), 0) FROM candidates) || '.' || (SELECT coalesce(max(id), 0) FROM runs) || '.' || "
+                + "(SELECT count(*) FROM runs WHERE ended_at IS NOT NULL) || '.' || (SELECT coalesce(max(id), 0) FROM verdicts) || '.' || "
+                + "(SELECT coalesce(max(id), 0) FROM finding_grades) || '.' || (SELECT coalesce(max(id), 0) FROM gate_results)", rs -> rs.getString(1)).get(0);
+    }
+
     public List<GateRecord> gateResults(long candidateId) {
         return query("SELECT candidate_id, run_id, gate, passed, reason, created_at FROM gate_results WHERE candidate_id=? ORDER BY id",
                 rs -> new GateRecord(rs.getLong(1), lng(rs, 2), rs.getString(3), rs.getInt(4) == 1, rs.getString(5), rs.getString(6)), candidateId);
