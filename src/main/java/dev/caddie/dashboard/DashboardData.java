@@ -55,7 +55,8 @@ public final class DashboardData {
     public ObjectNode overview(String tag) throws IOException {
         ObjectNode o = JSON.createObjectNode().put("task", task.name()).put("tag", tag).put("metric", task.metric().name())
                 .put("minimize", task.metric().minimize()).put("artifact_limit", task.limits().artifactBytes());
-        Optional<Experiment> best = ledger.best(tag, task.metric().minimize());
+        List<Experiment> all = ledger.experiments(tag);
+        Optional<Experiment> best = ledger.best(all, task.metric().minimize());
         if (best.isPresent()) {
             Experiment e = best.get();
             List<Double> seeds = ledger.scores(e.candidate().id(), e.run().tier());
@@ -71,7 +72,6 @@ public final class DashboardData {
             ObjectNode r = o.putObject("record").put("val_bpb", record).put("source", dev.caddie.frontier.CurrentRecord.bpb(ledger).isPresent() ? "frontier" : "[loop] sota");
             if (best.isPresent()) r.put("distance", o.path("best").path("val_bpb").asDouble() - record);
         }
-        List<Experiment> all = ledger.experiments(tag);
         all.stream().filter(e -> e.run() != null && e.run().artifactBytes() != null).reduce((a, b) -> b)
                 .ifPresent(e -> o.putObject("last_run").put("candidate", e.candidate().id()).put("artifact_bytes", e.run().artifactBytes())
                         .put("headroom_bytes", task.limits().artifactBytes() - e.run().artifactBytes()));
@@ -83,9 +83,10 @@ public final class DashboardData {
             tiers.addObject().put("tier", t.tier()).put("runs", t.runs()).put("hours", t.hours()).put("spent", t.dollars())
                     .put("reserved", held.stream().filter(r -> r.tier().equals(t.tier())).mapToDouble(Reservation::amountUsd).sum());
         ArrayNode running = o.putArray("running");
-        for (Experiment e : all)
-            for (RunRecord r : ledger.runs(e.candidate().id()))
-                if ("running".equals(r.status())) running.add(live(r, e.candidate()));
+        for (RunRecord r : ledger.runningRuns()) {
+            Candidate c = ledger.candidate(r.candidateId()).orElse(null);
+            if (c != null && (tag == null || tag.equals(c.tag()))) running.add(live(r, c));
+        }
         ArrayNode last = o.putArray("last_verdicts");
         for (int i = all.size() - 1; i >= 0 && last.size() < 10; i--) if (all.get(i).verdict() != null) last.add(row(all.get(i)));
         o.put("experiments", all.size());
@@ -112,6 +113,11 @@ public final class DashboardData {
 
     /** Every candidate with its latest run and verdict, filtered and sorted as the experiments table asks. */
     public ArrayNode experiments(String tag, String verdict, String proposer, String tier, String sort) {
+        return experiments(tag, verdict, proposer, tier, sort, Integer.MAX_VALUE, new int[1]);
+    }
+
+    /** As above, at most {@code limit} rows (the page shows the first 1,000; total[0] says how many matched). */
+    public ArrayNode experiments(String tag, String verdict, String proposer, String tier, String sort, int limit, int[] total) {
         List<Experiment> all = new ArrayList<>(ledger.experiments(tag));
         all.removeIf(e -> verdict != null && !verdict.isBlank() && (e.verdict() == null || !e.verdict().verdict().equals(verdict)));
         all.removeIf(e -> proposer != null && !proposer.isBlank() && !e.candidate().proposer().equals(proposer));
@@ -121,7 +127,8 @@ public final class DashboardData {
                     : (task.metric().minimize() ? e.run().valBpb() : -e.run().valBpb())));
         else all.sort(Comparator.comparingLong((Experiment e) -> -e.candidate().id()));
         ArrayNode out = JSON.createArrayNode();
-        for (Experiment e : all) out.add(row(e));
+        total[0] = all.size();
+        for (Experiment e : all.subList(0, Math.min(limit, all.size()))) out.add(row(e));
         return out;
     }
 

@@ -44,8 +44,13 @@ public final class DashboardServer implements AutoCloseable {
             config.routes.get("/experiments/{id}", ctx -> page(ctx, "candidate", ctx.pathParam("id")));
             config.routes.get("/api/version", ctx -> json(ctx, JSON.createObjectNode().put("version", data.version())));
             config.routes.get("/api/overview", ctx -> json(ctx, data.overview(tag(ctx))));
-            config.routes.get("/api/experiments", ctx -> json(ctx, data.experiments(tag(ctx), ctx.queryParam("verdict"), ctx.queryParam("proposer"),
-                    ctx.queryParam("tier"), ctx.queryParam("sort"))));
+            config.routes.get("/api/experiments", ctx -> {
+                int[] total = new int[1];
+                int limit = ctx.queryParam("limit") == null ? 1000 : (int) Math.min(10_000, id(ctx.queryParam("limit"))); // a page is at most 10,000 rows (about 3 MB)
+                var rows = data.experiments(tag(ctx), ctx.queryParam("verdict"), ctx.queryParam("proposer"), ctx.queryParam("tier"), ctx.queryParam("sort"), limit, total);
+                ctx.header("X-Total-Count", String.valueOf(total[0]));
+                json(ctx, rows);
+            });
             config.routes.get("/api/experiments/{id}", ctx -> {
                 var c = data.candidate(id(ctx.pathParam("id")));
                 if (c.isEmpty()) notFound(ctx, "no candidate " + ctx.pathParam("id"));

@@ -75,12 +75,8 @@ public final class Promoter {
             }
         }
         else if (risk != null) {
-            // Uncalibrated: one cheap-tier seed is too little evidence for this kind of change.
-            if (ledger.scores(cid, tier.name()).size() < 2) {
-                listener.note("candidate " + cid + " not promoted yet: " + risk + "; it needs a second " + tier.name() + " seed (or `caddie calibrate` data) first");
-                return;
-            }
-            reason += "; " + risk;
+            // Uncalibrated there is no interval to judge it by: it goes, with the risk said, and its dear-tier seeds decide.
+            reason += "; " + risk + " (no calibration yet: its " + promote + " seeds decide)";
         }
         if (ledger.enqueuePromotion(cid, promote, reason)) listener.note("candidate " + cid + " queued for promotion to " + promote + ": " + reason);
     }

@@ -203,7 +203,7 @@ public final class Grader {
         StringBuilder b = new StringBuilder("## The task\n");
         b.append(String.format(Locale.ROOT, "- metric: %s (%s is better); artifact (script + compressed model) <= %,d bytes; training <= %d s; script <= %d lines%n",
                 task.metric().name(), task.metric().minimize() ? "lower" : "higher", task.limits().artifactBytes(), task.limits().trainSeconds(), task.limits().scriptLines()));
-        Optional<Experiment> best = ledger.best(null, task.metric().minimize());
+        Optional<Experiment> best = ledger.best((String) null, task.metric().minimize());
         b.append("- best here: ").append(best.map(e -> String.format(Locale.ROOT, "%.4f (%s)", e.run().valBpb(), clip(e.candidate().description(), 80))).orElse("none yet")).append("\n");
         b.append("- public record: ").append(dev.caddie.frontier.CurrentRecord.describe(ledger).orElse("unknown")).append("\n");
         List<String> plan = dev.caddie.agent.DecisionState.battlePlan(task);

@@ -113,7 +113,7 @@ public final class Reflection {
         for (Experiment e : all) byVerdict.merge(e.verdict() == null ? "running" : e.verdict().verdict(), 1, Integer::sum);
         b.append(String.format(Locale.ROOT, "- %d experiments: %s%n", all.size(), byVerdict.isEmpty() ? "none yet"
                 : String.join(", ", byVerdict.entrySet().stream().map(x -> x.getValue() + " " + x.getKey()).toList())));
-        ledger.best(null, task.metric().minimize()).ifPresent(best -> {
+        ledger.best((String) null, task.metric().minimize()).ifPresent(best -> {
             Experiment first = all.stream().filter(e -> e.run() != null && e.run().valBpb() != null).findFirst().orElse(best);
             b.append(String.format(Locale.ROOT, "- best: candidate %d, %s %.4f (%+.4f from the first scored, %s)%n", best.candidate().id(), task.metric().name(),
                     best.run().valBpb(), best.run().valBpb() - first.run().valBpb(), clip(best.candidate().description(), 80)));

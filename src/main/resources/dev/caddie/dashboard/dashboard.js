@@ -8,9 +8,11 @@
   const tagQuery = params.get('tag') ? '?tag=' + encodeURIComponent(params.get('tag')) : '';
   document.querySelectorAll('header a[data-nav]').forEach(a => { if (a.dataset.nav === page || (page === 'candidate' && a.dataset.nav === 'experiments')) a.classList.add('active'); });
 
+  let lastTotal = null;
   async function api(path) {
     const r = await fetch(path, { credentials: 'same-origin' });
     if (!r.ok) throw new Error(path + ': HTTP ' + r.status);
+    lastTotal = r.headers.get('X-Total-Count');
     return r.json();
   }
   function h(tag, attrs, ...kids) {
@@ -81,7 +83,9 @@
         h('input', { name: 'tag', placeholder: 'tag', value: q.get('tag') || '' }),
         h('select', { name: 'sort' }, [['', 'newest first'], ['score', 'best score first']].map(([v, l]) => { const o = h('option', { value: v }, l); if ((q.get('sort') || '') === v) o.selected = true; return o; })),
         h('button', { type: 'submit' }, 'filter'));
-      return [h('h1', {}, 'Experiments (' + rows.length + ')'), f, table(EXP_HEAD, rows.map(expRow), 'experiments-table')];
+      const total = lastTotal === null ? rows.length : Number(lastTotal);
+      return [h('h1', {}, 'Experiments (' + total + ')'), f, total > rows.length ? h('p', { class: 'muted' }, 'showing the first ' + rows.length + ' of ' + total + '; filter or add ?limit= to see more') : null,
+        table(EXP_HEAD, rows.map(expRow), 'experiments-table')];
     },
     async candidate() {
       const c = await api('/api/experiments/' + pageId);
