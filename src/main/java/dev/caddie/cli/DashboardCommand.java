@@ -28,7 +28,12 @@ final class DashboardCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be 0..65535, got " + port);
         TaskSpec task = TaskSpecReader.read(ws.path());
         String token = System.getenv(tokenEnv);
-        try (Ledger l = LedgerCommand.read(ws);
+        if (!DashboardServer.loopback(host) && (token == null || token.isBlank()))
+            throw new IllegalArgumentException("the dashboard binds to " + host + ", which is not loopback: set a token in " + tokenEnv
+                    + " first (or pick the variable with --token-env), or bind to 127.0.0.1 and reach it through an SSH tunnel");
+        var w = new dev.caddie.loop.Workspace(task.workspace());
+        java.nio.file.Files.createDirectories(w.caddieDir()); // before the first run the dashboard shows an empty ledger
+        try (Ledger l = Ledger.open(w.ledgerFile());
              DashboardServer s = new DashboardServer(new DashboardData(task, l), host, port, token)) {
             String shown = host.contains(":") ? "[" + host + "]" : host;
             System.out.println("caddie dashboard: http://" + shown + ":" + s.port() + "/" + (token != null && !token.isBlank() ? " (token from " + tokenEnv + ")" : "")

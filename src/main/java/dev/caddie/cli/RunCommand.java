@@ -30,10 +30,25 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--checkpoints", description = "tournament mode: fractions of each run's budget, e.g. 0.5,0.75, where a run goes on only "
             + "while its train_loss is in the best 1/eta of the runs there (works without --rungs)") String checkpoints;
 
+    @Option(names = "--dashboard", arity = "0..1", fallbackValue = "8765", paramLabel = "PORT",
+            description = "serve the dashboard on 127.0.0.1 beside the loop (port 8765 unless given); it stops with the loop") Integer dashboard;
+
     @Override
     public Integer call() throws Exception {
         TaskSpec task = TaskSpecReader.read(ws.path());
         LoopRunner.checkLimits(experiments, hours);
+        if (dashboard == null) return loop(task);
+        if (dashboard < 0 || dashboard > 65535) throw new IllegalArgumentException("--dashboard port must be 0..65535, got " + dashboard);
+        java.nio.file.Files.createDirectories(new dev.caddie.loop.Workspace(task.workspace()).caddieDir());
+        // its own connection to the ledger file: the loop writes through its own, SQLite keeps the two consistent
+        try (dev.caddie.ledger.Ledger l = dev.caddie.ledger.Ledger.open(new dev.caddie.loop.Workspace(task.workspace()).ledgerFile());
+             var server = new dev.caddie.dashboard.DashboardServer(new dev.caddie.dashboard.DashboardData(task, l), "127.0.0.1", dashboard, null)) {
+            System.err.println("caddie: dashboard on http://127.0.0.1:" + server.port() + "/");
+            return loop(task);
+        }
+    }
+
+    private int loop(TaskSpec task) throws Exception {
         if (rungs != null || checkpoints != null) {
             if (experiments != null && experiments < 2)
                 throw new IllegalArgumentException("--experiments must be at least 2 in tournament mode (--rungs, --checkpoints): a rung keeps the best 1/eta of several candidates");

@@ -72,7 +72,7 @@ public final class DashboardServer implements AutoCloseable {
     @Override
     public void close() { app.stop(); }
 
-    static boolean loopback(String host) {
+    public static boolean loopback(String host) {
         try {
             return InetAddress.getByName(host).isLoopbackAddress();
         } catch (IOException e) {
