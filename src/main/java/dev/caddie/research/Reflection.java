@@ -143,9 +143,9 @@ public final class Reflection {
         Map<Long, FindingGrade> grades = ledger.findings().latestGrades();
         List<String> next = new ArrayList<>();
         grades.values().stream().filter(g -> FindingGrade.GRADED.equals(g.status()) && "A".equals(g.tier()))
-                .sorted(Comparator.comparingDouble((FindingGrade g) -> -gain(g))).limit(5).forEach(g -> {
+                .sorted(Comparator.comparingDouble((FindingGrade g) -> -g.expectedGain())).limit(5).forEach(g -> {
                     Finding f = ledger.findings().get(g.findingId()).orElse(null);
-                    next.add(String.format(Locale.ROOT, "finding %d (expected %.3f bpb): %s — %s", g.findingId(), gain(g), f == null ? "?" : clip(f.title(), 80), clip(g.plan(), 200)));
+                    next.add(String.format(Locale.ROOT, "finding %d (expected %.3f bpb): %s — %s", g.findingId(), g.expectedGain(), f == null ? "?" : clip(f.title(), 80), clip(g.plan(), 200)));
                 });
         long rejected = grades.values().stream().filter(g -> FindingGrade.REJECTED.equals(g.status())).count();
         if (next.isEmpty()) b.append("- none graded A yet (caddie research grade)\n");
@@ -190,14 +190,6 @@ public final class Reflection {
         return reason.replaceAll("\\d+(\\.\\d+)?", "N").replaceAll("\\s+", " ").strip();
     }
 
-    private static double gain(FindingGrade g) {
-        try {
-            JsonNode j = JSON.readTree(g.scoresJson());
-            return j.path("expected_gain_bpb").asDouble(0);
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
 
     private static String clip(String s, int n) {
         if (s == null) return "";

@@ -1,7 +1,5 @@
 package dev.caddie.research;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caddie.agent.AgentRunner;
 import dev.caddie.gate.CandidateChange;
 import dev.caddie.gate.GateResult;
@@ -36,8 +34,6 @@ import java.util.function.Consumer;
  * to start from. Nothing is kept or promoted here: a finding that passes is evidence, not a result.
  */
 public final class Verifier {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     public record Outcome(Finding finding, FindingStore.Verification verification) {}
 
     private final TaskSpec task;
@@ -59,7 +55,7 @@ public final class Verifier {
         Map<Long, FindingGrade> grades = ledger.findings().latestGrades();
         var verified = ledger.findings().latestVerifications().keySet();
         return grades.values().stream().filter(g -> FindingGrade.GRADED.equals(g.status()) && "A".equals(g.tier()) && !verified.contains(g.findingId()))
-                .sorted(Comparator.comparingDouble((FindingGrade g) -> -gain(g)).thenComparingLong(FindingGrade::findingId)).limit(top)
+                .sorted(Comparator.comparingDouble((FindingGrade g) -> -g.expectedGain()).thenComparingLong(FindingGrade::findingId)).limit(top)
                 .map(g -> ledger.findings().get(g.findingId()).orElseThrow()).toList();
     }
 
@@ -123,12 +119,4 @@ public final class Verifier {
                 f.summary() == null ? "-" : f.summary().length() > 2000 ? f.summary().substring(0, 2000) + "..." : f.summary(), g == null ? "-" : g.plan());
     }
 
-    private static double gain(FindingGrade g) {
-        try {
-            JsonNode j = JSON.readTree(g.scoresJson());
-            return j.path("expected_gain_bpb").asDouble(0);
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
 }

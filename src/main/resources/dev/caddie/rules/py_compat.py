@@ -47,3 +47,15 @@ def parse(text):
     return ast.parse(text)
 
 
+
+
+def dotted(node):
+    """a.b.c for a name, an attribute chain or a call on one; "" for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return base + "." + node.attr if base else node.attr
+    if isinstance(node, ast.Call):
+        return dotted(node.func)
+    return ""

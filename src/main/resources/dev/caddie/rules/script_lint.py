@@ -40,17 +40,6 @@ CALIB_FN = re.compile(r"hessian|calib|gptq", re.I)
 MAX_DEPTH = 12
 
 
-def dotted(node):
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = dotted(node.value)
-        return base + "." + node.attr if base else node.attr
-    if isinstance(node, ast.Call):
-        return dotted(node.func)
-    return ""
-
-
 class Program:
     def __init__(self, tree, src_lines):
         self.tree = tree

@@ -217,10 +217,10 @@ def unwrap_once(source, limit):
 def written_and_run(tree, limit):
     """_c = lzma.decompress(...); open(f, "wb").write(_c); runpy.run_path(f): the payload is written to a file
     that the wrapper then runs (runpy, exec(open(...)), a python subprocess). That payload is the code that runs."""
-    calls = [dotted_name(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    calls = [dotted(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)]
     if not any(c in ("runpy.run_path", "runpy.run_module", "exec", "os.system", "os.execv", "os.execvp") or c.startswith("subprocess.") for c in calls):
         return None, []
-    written = {a.id for n in ast.walk(tree) if isinstance(n, ast.Call) and dotted_name(n.func).endswith(".write") for a in n.args if isinstance(a, ast.Name)}
+    written = {a.id for n in ast.walk(tree) if isinstance(n, ast.Call) and dotted(n.func).endswith(".write") for a in n.args if isinstance(a, ast.Name)}
     ev = Evaluator(tree, limit)
     for st in tree.body:
         if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name) and st.targets[0].id in written \
@@ -232,16 +232,6 @@ def written_and_run(tree, limit):
         ev.bind(st)
     return None, []
 
-
-def dotted_name(node):
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = dotted_name(node.value)
-        return base + "." + node.attr if base else node.attr
-    if isinstance(node, ast.Call):
-        return dotted_name(node.func)
-    return ""
 
 
 def main():
