@@ -83,7 +83,8 @@ final class CandidateMaker {
             // Fingerprinted before any gate, so even a candidate the gates reject is history the critic can match.
             ChangeFingerprint fp = fingerprint(cid, parent, commit, env);
             List<GateResult> results = new java.util.ArrayList<>(gates.check(new CandidateChange(task, wt, changed)));
-            if (results.stream().allMatch(GateResult::passed) && task.critic().enabled())
+            // The baseline is judged by no critic: rerun after its environment was fixed, it is the same change as the one that crashed.
+            if (results.stream().allMatch(GateResult::passed) && task.critic().enabled() && !proposerName.equals("baseline"))
                 results.addAll(critic.judge(parent, fp, failures(cid), transferNote(tag)).results());
             for (GateResult g : results) {
                 ledger.addGateResult(cid, null, g.gate(), g.passed(), g.reason());

@@ -71,6 +71,13 @@ class LoopHaltTest {
         assertThat(r.all()).hasSize(1);
         assertThat(r.all().get(0).verdict().verdict()).isEqualTo(Verdict.CRASH);
         assertThat(r.halted()).contains("the baseline", "crashed", "RuntimeError: CUDA is not available");
+        // The environment fixed, the same baseline runs again: the critic does not hold its earlier crash against it.
+        Path toml = ws.resolve("caddie.toml");
+        Files.writeString(toml, Files.readString(toml).replace("echo 'RuntimeError: CUDA is not available'; exit 3",
+                "echo 'Total submission size int6+zlib: 120000 bytes'; echo 'final_int6_zlib_roundtrip_exact val_loss:2.00000000 val_bpb:2.88539008'"));
+        Ran again = loop(ws, new SearchProposer(1), 1);
+        assertThat(again.all().get(again.all().size() - 1).candidate().proposer()).isEqualTo("baseline");
+        assertThat(again.all().get(again.all().size() - 1).verdict().verdict()).isEqualTo(Verdict.KEEP);
     }
 
     @Test
