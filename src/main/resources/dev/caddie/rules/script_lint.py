@@ -387,7 +387,8 @@ class Tracer:
         self.frame_ids += 1
         self.frames.append(self.frame_ids)
         self.locals.append(self._local_constants(fn))
-        self.train_names.append(set())
+        self.train_names.append(set(getattr(self, "pending_train", set())))
+        self.pending_train = set()
         tainted = set(tainted_params)
         origin = {}
         # Taint follows the statements in order (a name rebound from training data is clean again); loops are
@@ -748,6 +749,14 @@ class Tracer:
         for kw in n.keywords:
             if kw.arg and self.tainted(kw.value, tainted):
                 tp.add(kw.arg)
+        # a training-data reader handed over (gptq_calibrate(model, train_loader)) is one in the callee too
+        readers = self.train_names[-1] if self.train_names else set()
+        def reads_train(a):
+            return any(isinstance(x, ast.Name) and x.id in readers for x in ast.walk(a)) or \
+                Program.config_mentions(a, self.prog.train_attrs, TRAIN_GLOB, TRAIN_NAME)
+        trp = {params[i] for i, a in enumerate(n.args) if i < len(params) and reads_train(a)}
+        trp |= {kw.arg for kw in n.keywords if kw.arg and reads_train(kw.value)}
+        self.pending_train = trp
         self.run_function(callee, tp, chain + [(n.lineno, callee.name)], loops, depth + 1)
 
     OPTIMIZER = re.compile(r"^(SGD|Adam|AdamW|Adagrad|Adadelta|RMSprop|LBFGS|Lion|Muon\w*|NorMuon|Adafactor|\w*Optimizer)$")
