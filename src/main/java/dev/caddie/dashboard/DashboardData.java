@@ -259,6 +259,17 @@ public final class DashboardData {
                 if (r.artifactBytes() != null) { ax.add(r.artifactBytes()); ay.add(r.valBpb()); ac.add(r.candidateId()); }
             }
         }
+        // the last 20 scored runs' training curves, overlaid (the micro tier's synthetic runs left out)
+        ArrayNode curves = o.putArray("curves");
+        List<RunRecord> scored = runs.stream().filter(r -> r.valBpb() != null && !dev.caddie.search.MicroRunner.TIER.equals(r.tier())).toList();
+        for (RunRecord r : scored.subList(Math.max(0, scored.size() - 20), scored.size())) {
+            try {
+                ObjectNode c = curve(r);
+                if (c.path("train_step").size() > 1) curves.addObject().put("run", r.id()).put("candidate", r.candidateId()).set("curve", c);
+            } catch (IOException e) {
+                // a log gone from disk: that run has no curve to draw
+            }
+        }
         ArrayNode pp = o.putArray("predicted_delta"), pa = o.putArray("actual_delta");
         for (Hypothesis.Outcome h : ledger.hypotheses(tag)) {
             Double actual = actual(h);
@@ -296,6 +307,18 @@ public final class DashboardData {
             o.set("edges", m.path("edges"));
         }
         o.put("record", dev.caddie.frontier.CurrentRecord.describe(ledger).orElse(null));
+        // the record's history, where `caddie frontier sync` has indexed the challenge's repository
+        ArrayNode history = o.putArray("record_history");
+        Path mirror = task.workspace().resolve(".caddie/frontier/challenge.git");
+        if (Files.isDirectory(mirror)) {
+            try {
+                var triage = new dev.caddie.frontier.FrontierTriage(dev.caddie.frontier.ChallengeRepo.at(mirror), ledger.frontier(), false);
+                for (var step : dev.caddie.frontier.RecordHistory.steps(triage, "track_10min_16mb"))
+                    history.addObject().put("date", step.date()).put("val_bpb", step.valBpb()).put("folder", step.folder()).put("pr", step.pr());
+            } catch (IOException | RuntimeException e) {
+                o.put("record_history_error", e.getMessage());
+            }
+        }
         return o;
     }
 

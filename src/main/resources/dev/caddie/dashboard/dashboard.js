@@ -45,7 +45,7 @@
     if (!xs.length) { box.append(h('p', { class: 'muted' }, 'no data yet')); return box; }
     const data = [xs, ...series.map(s => s.values)];
     const o = Object.assign({ width: width(), height: 260, scales: { x: { time: false } }, axes: [{ label: xLabel }, { label: yLabel }],
-      series: [{ label: xLabel }, ...series.map(s => Object.assign({ label: s.label, stroke: s.color || '#2f6fdf', width: 2 }, s.points ? { paths: () => null, points: { show: true, size: 6, fill: s.color || '#2f6fdf' } } : {}))] }, opts || {});
+      series: [{ label: xLabel }, ...series.map(s => Object.assign({ label: s.label, stroke: s.color || '#2f6fdf', width: 2, spanGaps: true }, s.points ? { paths: () => null, points: { show: true, size: 6, fill: s.color || '#2f6fdf' } } : {}))] }, opts || {});
     setTimeout(() => new uPlot(o, data, box), 0);
     return box;
   }
@@ -100,8 +100,12 @@
       out.push(h('h2', {}, 'Runs'), table(['run', 'tier', 'seed', 'status', 'val_bpb', 'artifact bytes', 'cost'], c.runs.map(r => h('tr', {},
         h('td', { class: 'num' }, r.id), h('td', {}, r.tier), h('td', { class: 'num' }, r.seed), h('td', {}, r.status + (r.error ? ': ' + r.error : '')),
         h('td', { class: 'num' }, n(r.val_bpb)), h('td', { class: 'num' }, bytes(r.artifact_bytes)), h('td', { class: 'num' }, money(r.cost_usd)))), 'runs'));
-      for (const r of c.runs) if (r.curve.train_step.length)
-        out.push(chart('run ' + r.id + ' (' + r.tier + ', seed ' + r.seed + '): train loss by step', 'step', 'loss', r.curve.train_step, [{ label: 'train loss', values: r.curve.train_loss }]));
+      for (const r of c.runs) {
+        if (r.curve.train_step.length)
+          out.push(chart('run ' + r.id + ' (' + r.tier + ', seed ' + r.seed + '): train loss by step', 'step', 'loss', r.curve.train_step, [{ label: 'train loss', values: r.curve.train_loss }]));
+        if (r.curve.val_step.length > 1)
+          out.push(chart('run ' + r.id + ': validation bpb by step', 'step', 'val_bpb', r.curve.val_step, [{ label: 'val_bpb', values: r.curve.val_bpb, color: '#7a3fd1' }]));
+      }
       const last = c.runs[c.runs.length - 1];
       if (last) {
         const pre = h('pre', { id: 'log' }, '');
@@ -125,6 +129,7 @@
           sortedBy(c.artifact_val_bpb, c.artifact_bytes, limit).slice(1).map((v, i) => i === 0 ? { label: 'runs', values: v, points: true, color: '#d16b1f' } : { label: 'limit', values: v, color: '#b42318' })),
         c.spend_dollars.some(x => x > 0) ? chart('spend over time', 'hours', 'dollars', c.spend_hours, [{ label: 'dollars spent', values: c.spend_dollars, color: '#1f7a36' }])
           : h('div', { class: 'chart' }, h('div', { class: 'label' }, 'spend over time'), h('p', { class: 'muted' }, '$0 so far')),
+        overlay(c.curves),
         chart('hypothesis calibration: predicted against actual delta', 'predicted', 'actual', sortedBy(c.predicted_delta, c.actual_delta)[0], [{ label: 'candidates', values: sortedBy(c.predicted_delta, c.actual_delta)[1], points: true, color: '#2f6fdf' }])];
     },
     async research() {
@@ -137,10 +142,26 @@
         : h('p', { class: 'muted' }, 'none yet (`caddie research fetch`)'));
       out.push(h('h2', {}, 'Strategy'), r.strategy ? h('pre', { id: 'strategy' }, r.strategy) : h('p', { class: 'muted' }, 'not written yet (`caddie research reflect`)'));
       out.push(h('h2', {}, 'Battle plan'), r.battle_plan.length ? h('ul', {}, r.battle_plan.map(p => h('li', {}, p))) : h('p', { class: 'muted' }, 'none yet (`caddie frontier techniques`)'));
+      if (r.record_history && r.record_history.length) {
+        const xs = r.record_history.map(x => Date.parse(x.date) / 1000);
+        out.push(chart('the record over time (track_10min_16mb)', 'date', 'val_bpb', xs, [{ label: 'record val_bpb', values: r.record_history.map(x => x.val_bpb), color: '#b42318' }],
+          { scales: { x: { time: true } }, series: [{}, { label: 'record', stroke: '#b42318', width: 2, paths: uPlot.paths.stepped({ align: 1 }), points: { show: true, size: 6 } }] }));
+      }
       if (r.edges && r.edges.length) out.push(h('h2', {}, 'Techniques that compose or conflict'), table(['a', 'b', 'relation', 'evidence'], r.edges.map(e => h('tr', {}, h('td', {}, e.a), h('td', {}, e.b), h('td', {}, e.relation), h('td', { class: 'num' }, e.evidence)))));
       return out;
     }
   };
+  /** Several runs' loss curves on one set of axes: uPlot wants one x array, so each run is aligned to the union of steps. */
+  function overlay(curves) {
+    if (!curves.length) return h('div', { class: 'chart' }, h('div', { class: 'label' }, 'training curves of the last runs'), h('p', { class: 'muted' }, 'no curves yet'));
+    const steps = [...new Set(curves.flatMap(c => c.curve.train_step))].sort((a, b) => a - b);
+    const colors = ['#2f6fdf', '#d16b1f', '#1f7a36', '#7a3fd1', '#b42318', '#0f8b8d', '#8a5a00', '#c2185b'];
+    const series = curves.map((c, i) => {
+      const at = new Map(c.curve.train_step.map((s, k) => [s, c.curve.train_loss[k]]));
+      return { label: 'run ' + c.run + ' (#' + c.candidate + ')', values: steps.map(s => at.has(s) ? at.get(s) : null), color: colors[i % colors.length] };
+    });
+    return chart('training curves of the last ' + curves.length + ' runs, overlaid', 'step', 'train loss', steps, series);
+  }
   function sortedBy(xs, ...ys) {
     const idx = xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b]);
     return [idx.map(i => xs[i]), ...ys.map(y => idx.map(i => y[i]))];

@@ -694,6 +694,11 @@ class Tracer:
                     (leaf in ("index_add_", "scatter_add_", "index_put_") and isinstance(n.func, ast.Attribute)
                      and not re.search(r"weight|bias|param|\.data|grad", dotted(n.func.value), re.I) and any(self.tainted(a, tainted) for a in n.args)):
                 self._event("COUNT", n.lineno, chain, loops, name)
+            # counts.update(tokens), ngram_cache.add(ctx, tok): a library counter fed validation tokens
+            elif leaf in ("update", "add", "observe", "record", "feed") and isinstance(n.func, ast.Attribute) \
+                    and re.search(r"count|cache|ngram|n_gram|gram|table|freq|hist|stats", dotted(n.func.value), re.I) \
+                    and any(self.tainted(a, tainted) for a in n.args) and self._resolve(n) is None:
+                self._event("COUNT", n.lineno, chain, loops, name)
             # Validation bytes written to a binary file or buffer, however they got there.
             if leaf in ("write", "write_bytes") and isinstance(n.func, ast.Attribute) and not re.search(r"log|print|stdout|stderr", dotted(n.func.value), re.I) \
                     and any(self.tainted(a, tainted) and not isinstance(a, ast.JoinedStr) and not SCORE_TARGET.search(ast.unparse(a))
@@ -771,15 +776,33 @@ class Tracer:
         fn = self.stack[-1]
         opts = [n for n in ast.walk(fn) if isinstance(n, ast.Call) and (dotted(n.func).startswith("torch.optim.") and "lr_scheduler" not in dotted(n.func)
                                                                           or self.OPTIMIZER.match(dotted(n.func).split(".")[-1]))]
-        if not opts:
-            return None
         names = set()
+        if not opts:
+            # no optimizer: a tensor made here with requires_grad and stepped by hand (delta -= lr * delta.grad)
+            made_here = {a.targets[0].id for a in ast.walk(fn) if isinstance(a, ast.Assign) and len(a.targets) == 1 and isinstance(a.targets[0], ast.Name)
+                         and "requires_grad" in ast.unparse(a.value)}
+            for a in ast.walk(fn):
+                if isinstance(a, ast.AugAssign) and isinstance(a.target, ast.Name) and a.target.id in made_here:
+                    names.add(a.target.id)
+                elif isinstance(a, ast.Call) and dotted(a.func).split(".")[-1] in ("sub_", "add_") and dotted(a.func).split(".")[0] in made_here:
+                    names.add(dotted(a.func).split(".")[0])
+            if not names:
+                return None
         for o in opts:
             if not o.args:
                 return None
             params = o.args[0]
             elts = params.elts if isinstance(params, (ast.List, ast.Tuple)) else [params]
             for e in elts:
+                # param groups: [{"params": [delta], "lr": 0.01}, ...]
+                if isinstance(e, ast.Dict):
+                    for k, v in zip(e.keys, e.values):
+                        if isinstance(k, ast.Constant) and k.value == "params":
+                            for x in (v.elts if isinstance(v, (ast.List, ast.Tuple)) else [v]):
+                                if not isinstance(x, ast.Name):
+                                    return None
+                                names.add(x.id)
+                    continue
                 if not isinstance(e, ast.Name):
                     return None
                 names.add(e.id)

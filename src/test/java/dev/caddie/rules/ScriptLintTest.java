@@ -480,6 +480,72 @@ class ScriptLintTest {
     }
 
     @Test
+    void slotWithParamGroupsOrAHandWrittenStepAndALibraryCounterFedAllTokensAreStillCaught() throws Exception {
+        String groups = """
+                import torch
+                import torch.nn.functional as F
+                import glob
+                def main():
+                    val_tokens = torch.load(glob.glob("data/fineweb_val_*.bin")[0])
+                    loss_sum = torch.zeros(())
+                    for start in range(0, 1000, 100):
+                        chunk = val_tokens[start:start + 101]
+                        x, y = chunk[:-1], chunk[1:]
+                        with torch.no_grad():
+                            hidden = model.hidden(x)
+                        bias = torch.zeros(1024, requires_grad=True)
+                        opt = torch.optim.AdamW([{"params": [bias], "lr": 0.01}])
+                        for _ in range(4):
+                            fit = F.cross_entropy(model.head(hidden) + bias, y)
+                            fit.backward()
+                            opt.step()
+                        with torch.no_grad():
+                            nll = F.cross_entropy(model.head(hidden) + bias, y, reduction="sum")
+                        loss_sum += nll
+                    return loss_sum
+                if __name__ == "__main__":
+                    main()
+                """;
+        assertThat(violations(lint(groups))).extracting(LintFinding::rule).containsExactly("SLOT_ETLB");
+        String manual = groups.replace("        opt = torch.optim.AdamW([{\"params\": [bias], \"lr\": 0.01}])\n", "")
+                .replace("            opt.step()", "            bias.data.sub_(0.01 * bias.grad)");
+        assertThat(manual).doesNotContain("AdamW");
+        assertThat(violations(lint(manual))).extracting(LintFinding::rule).containsExactly("SLOT_ETLB");
+        String counter = """
+                import collections, glob, math
+                import numpy as np
+                def main():
+                    toks = np.fromfile(glob.glob("data/fineweb_val_*.bin")[0], dtype=np.uint16)
+                    counts = collections.Counter()
+                    counts.update(zip(toks[:-1], toks[1:]))
+                    loss_sum = 0.0
+                    for i in range(1, len(toks)):
+                        p = counts[(toks[i - 1], toks[i])] / len(toks)
+                        loss_sum += -math.log(p + 1e-9)
+                    return loss_sum
+                if __name__ == "__main__":
+                    main()
+                """;
+        assertThat(violations(lint(counter))).extracting(LintFinding::rule).containsExactly("CAUSALITY_LEAK");
+        String scoreFirst = """
+                import collections, glob, math
+                import numpy as np
+                def main():
+                    toks = np.fromfile(glob.glob("data/fineweb_val_*.bin")[0], dtype=np.uint16)
+                    counts = collections.Counter()
+                    loss_sum = 0.0
+                    for i in range(1, len(toks)):
+                        p = (counts[(toks[i - 1], toks[i])] + 1) / (i + 1024)
+                        loss_sum += -math.log(p)
+                        counts.update([(toks[i - 1], toks[i])])
+                    return loss_sum
+                if __name__ == "__main__":
+                    main()
+                """;
+        assertThat(violations(lint(scoreFirst))).isEmpty();
+    }
+
+    @Test
     void theBaselineAndEveryRecordScriptOnFileLintWithoutAViolation() throws Exception {
         assertThat(lint(baseline)).isEmpty();
         List<Path> scripts = new ArrayList<>();
