@@ -757,8 +757,8 @@ class Tracer:
         # a training-data reader handed over (gptq_calibrate(model, train_loader)) is one in the callee too
         readers = self.train_names[-1] if self.train_names else set()
         def reads_train(a):
-            return any(isinstance(x, ast.Name) and x.id in readers for x in ast.walk(a)) or \
-                Program.config_mentions(a, self.prog.train_attrs, TRAIN_GLOB, TRAIN_NAME)
+            # the shard pattern itself (args.train_files) is already a read at the call; a reader object goes on reading inside
+            return any(isinstance(x, ast.Name) and x.id in readers for x in ast.walk(a))
         trp = {params[i] for i, a in enumerate(n.args) if i < len(params) and reads_train(a)}
         trp |= {kw.arg for kw in n.keywords if kw.arg and reads_train(kw.value)}
         self.pending_train = trp
