@@ -147,6 +147,7 @@
         out.push(chart('the record over time (track_10min_16mb)', 'date', 'val_bpb', xs, [{ label: 'record val_bpb', values: r.record_history.map(x => x.val_bpb), color: '#b42318' }],
           { scales: { x: { time: true } }, series: [{}, { label: 'record', stroke: '#b42318', width: 2, paths: uPlot.paths.stepped({ align: 1 }), points: { show: true, size: 6 } }] }));
       }
+      if (r.edges && r.edges.length) out.push(h('h2', {}, 'Technique map'), graph(r.edges));
       if (r.edges && r.edges.length) out.push(h('h2', {}, 'Techniques that compose or conflict'), table(['a', 'b', 'relation', 'evidence'], r.edges.map(e => h('tr', {}, h('td', {}, e.a), h('td', {}, e.b), h('td', {}, e.relation), h('td', { class: 'num' }, e.evidence)))));
       return out;
     }
@@ -161,6 +162,25 @@
       return { label: 'run ' + c.run + ' (#' + c.candidate + ')', values: steps.map(s => at.has(s) ? at.get(s) : null), color: colors[i % colors.length] };
     });
     return chart('training curves of the last ' + curves.length + ' runs, overlaid', 'step', 'train loss', steps, series);
+  }
+  /** Techniques on a circle, green edges where they compose, red dashed where they conflict; thicker with more evidence. */
+  function graph(edges) {
+    const NS = 'http://www.w3.org/2000/svg';
+    const names = [...new Set(edges.flatMap(e => [e.a, e.b]))];
+    const w = width(), hgt = Math.min(420, Math.max(260, 40 * names.length)), cx = w / 2, cy = hgt / 2, rad = Math.min(cx, cy) - 60;
+    const at = new Map(names.map((name, i) => [name, [cx + rad * Math.cos(2 * Math.PI * i / names.length - Math.PI / 2), cy + rad * Math.sin(2 * Math.PI * i / names.length - Math.PI / 2)]]));
+    const svg = document.createElementNS(NS, 'svg');
+    svg.setAttribute('width', w); svg.setAttribute('height', hgt); svg.setAttribute('id', 'technique-graph');
+    const add = (tag, attrs, text) => { const e = document.createElementNS(NS, tag); for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); if (text) e.textContent = text; svg.append(e); return e; };
+    for (const e of edges) {
+      const [x1, y1] = at.get(e.a), [x2, y2] = at.get(e.b);
+      add('line', { x1, y1, x2, y2, stroke: e.relation === 'composes' ? '#1f7a36' : '#b42318', 'stroke-width': Math.min(6, 1 + e.evidence), 'stroke-dasharray': e.relation === 'composes' ? '' : '6 4' });
+    }
+    for (const [name, [x, y]] of at) {
+      add('circle', { cx: x, cy: y, r: 6, fill: '#2f6fdf' });
+      add('text', { x: x + (x < cx ? -10 : 10), y: y + 4, 'text-anchor': x < cx ? 'end' : 'start', 'font-size': 13 }, name);
+    }
+    return h('div', { class: 'chart' }, svg);
   }
   function sortedBy(xs, ...ys) {
     const idx = xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b]);

@@ -82,6 +82,9 @@ class DashboardBrowserTest {
         long f = ledger.findings().add(new dev.caddie.ledger.Finding(0, "arxiv", "x", "https://arxiv.org/abs/2402.00001", "Muon for small models", "s",
                 List.of(), "2026-11-01", null, null, "{}", null)).id();
         ledger.findings().addGrade(new dev.caddie.ledger.FindingGrade(f, "graded", "A", "{\"expected_gain_bpb\": 0.01}", "Try Muon on the matrices.", null, "m", 1, 1, 0, null));
+        Files.writeString(ws.resolve("technique_map.json"), """
+                {"techniques": [], "edges": [{"a": "XSA", "b": "EMA", "relation": "composes", "evidence": 3, "against": 0},
+                                             {"a": "EMA", "b": "TTT", "relation": "conflicts", "evidence": 1, "against": 0}]}""");
         server = new DashboardServer(new DashboardData(task, ledger), "127.0.0.1", 0, null);
     }
 
@@ -167,6 +170,7 @@ class DashboardBrowserTest {
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector(".uplot")).size() >= 2);
         screenshot("charts");
         assertThat(open("/research", "findings")).contains("Muon for small models", "tier A", "Try Muon on the matrices.");
+        assertThat(browser.findElement(By.id("technique-graph")).getText()).contains("XSA", "EMA", "TTT");
         screenshot("research");
     }
 
