@@ -115,11 +115,12 @@ class ExperimentLoopTest {
             String state = dev.caddie.agent.DecisionState.render(TaskSpecReader.read(ws), l, "t");
             assertThat(state).contains("timid learning rates, again (rejected)");
         }
-        // Too large a change is refused by its size, with the limit from caddie.toml.
+        // Too large a change is refused by its size, with the limit from caddie.toml, before it runs anywhere.
         Path toml = ws.resolve("caddie.toml");
         Files.writeString(toml, Files.readString(toml) + "\n[critic]\nmax_diff_lines = 1\n");
         List<Experiment> big = loop(ws, scripted(edit("two-line edit", "train.java", "import java.io.*;\n", "import java.io.*;\n// a\n// b\n")), 1, "test");
         assertThat(big.get(big.size() - 1).verdict().reason()).contains("over [critic] max_diff_lines = 1");
+        assertThat(big.get(big.size() - 1).run()).isNull();
     }
 
     @Test
