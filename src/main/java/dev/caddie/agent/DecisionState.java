@@ -1,5 +1,6 @@
 package dev.caddie.agent;
 
+import dev.caddie.Text;
 import dev.caddie.ledger.Experiment;
 import dev.caddie.ledger.Ledger;
 import dev.caddie.ledger.Verdict;
@@ -74,7 +75,7 @@ public final class DecisionState {
         if (best.isPresent()) {
             Experiment e = best.get();
             b.append(String.format(Locale.ROOT, "- candidate %d: %s %.6f — %s%n", e.candidate().id(), task.metric().name(),
-                    ledger.meanScore(e.candidate().id(), e.run().tier()).orElse(e.run().valBpb()), clip(e.candidate().description(), width)));
+                    ledger.meanScore(e.candidate().id(), e.run().tier()).orElse(e.run().valBpb()), Text.oneLine(e.candidate().description(), width)));
             Map<String, String> env = e.candidate().env();
             b.append("- settings: ").append(env.isEmpty() ? "the script's defaults" : env.entrySet().stream().map(x -> x.getKey() + "=" + x.getValue()).collect(Collectors.joining(" "))).append("\n\n");
         } else b.append("- none yet (the baseline runs first)\n\n");
@@ -84,22 +85,22 @@ public final class DecisionState {
         for (Experiment e : last) {
             Verdict v = e.verdict();
             String score = e.run() == null || e.run().valBpb() == null ? "-" : String.format(Locale.ROOT, "%.4f", e.run().valBpb());
-            b.append(String.format(Locale.ROOT, "- #%d %s: %s -> %s %s%s%n", e.candidate().id(), e.candidate().proposer(), clip(e.candidate().description(), width),
-                    v == null ? "running" : v.verdict(), score, v == null || v.reason() == null ? "" : " (" + clip(v.reason(), width) + ")"));
+            b.append(String.format(Locale.ROOT, "- #%d %s: %s -> %s %s%s%n", e.candidate().id(), e.candidate().proposer(), Text.oneLine(e.candidate().description(), width),
+                    v == null ? "running" : v.verdict(), score, v == null || v.reason() == null ? "" : " (" + Text.oneLine(v.reason(), width) + ")"));
         }
         Set<String> deadEnds = new LinkedHashSet<>();
         for (int i = all.size() - 1; i >= 0 && deadEnds.size() < dead; i--) {
             Verdict v = all.get(i).verdict();
             if (v != null && (v.verdict().equals(Verdict.DISCARD) || v.verdict().equals(Verdict.CRASH) || v.verdict().equals(Verdict.REJECTED)))
-                deadEnds.add(clip(all.get(i).candidate().description(), width) + " (" + v.verdict() + ")");
+                deadEnds.add(Text.oneLine(all.get(i).candidate().description(), width) + " (" + v.verdict() + ")");
         }
         b.append("\n## Dead ends (do not repeat)\n");
         if (deadEnds.isEmpty()) b.append("- none yet\n");
         deadEnds.forEach(d -> b.append("- ").append(d).append("\n"));
         // What the critic said about changes it let through: similar to a failure elsewhere, or risky to scale.
         List<String> critic = ledger.latestGateResults(dev.caddie.gate.Critic.REVIEW, 5).stream()
-                .map(g -> "#" + g.candidateId() + " " + clip(g.reason(), width)).collect(Collectors.toCollection(ArrayList::new));
-        ledger.latestGateResults(dev.caddie.gate.Critic.SCALE, 3).forEach(g -> critic.add("#" + g.candidateId() + " " + clip(g.reason(), width)));
+                .map(g -> "#" + g.candidateId() + " " + Text.oneLine(g.reason(), width)).collect(Collectors.toCollection(ArrayList::new));
+        ledger.latestGateResults(dev.caddie.gate.Critic.SCALE, 3).forEach(g -> critic.add("#" + g.candidateId() + " " + Text.oneLine(g.reason(), width)));
         if (!critic.isEmpty()) {
             b.append("\n## Critic notes (changes near earlier failures, and scale risks)\n");
             critic.forEach(c -> b.append("- ").append(c).append("\n"));
@@ -111,32 +112,27 @@ public final class DecisionState {
         b.append("\n## Public frontier\n");
         b.append("- current record: ").append(dev.caddie.frontier.CurrentRecord.describe(ledger).orElse("unknown (caddie frontier sync finds it)")).append("\n");
         if (plan.isEmpty()) b.append("- battle plan: none yet (caddie frontier techniques writes it)\n");
-        plan.forEach(p -> b.append("- ").append(clip(p, width)).append("\n"));
+        plan.forEach(p -> b.append("- ").append(Text.oneLine(p, width)).append("\n"));
         // Graded findings (A tier first) and the strategy `caddie research reflect` wrote, as space allows.
         b.append("\n## Open research findings\n");
         List<String> open = new ArrayList<>();
         var grades = ledger.findings().latestGrades();
         grades.values().stream().filter(g -> dev.caddie.ledger.FindingGrade.GRADED.equals(g.status()) && !"C".equals(g.tier()))
                 .sorted(java.util.Comparator.comparing(dev.caddie.ledger.FindingGrade::tier)).limit(Math.max(0, planned / 3))
-                .forEach(g -> open.add("finding " + g.findingId() + " (tier " + g.tier() + "): " + clip(ledger.findings().get(g.findingId()).map(f -> f.title()).orElse("?"), 60)
-                        + " — " + clip(g.plan(), width)));
+                .forEach(g -> open.add("finding " + g.findingId() + " (tier " + g.tier() + "): " + Text.oneLine(ledger.findings().get(g.findingId()).map(f -> f.title()).orElse("?"), 60)
+                        + " — " + Text.oneLine(g.plan(), width)));
         if (open.isEmpty()) b.append("- none\n");
         open.forEach(o -> b.append("- ").append(o).append("\n"));
         List<String> strategy = dev.caddie.research.Reflection.read(task.workspace());
         if (!strategy.isEmpty()) {
             b.append("\n## Strategy (strategy.md, from caddie research reflect)\n");
-            strategy.stream().limit(planned).forEach(x -> b.append("- ").append(clip(x, width)).append("\n"));
+            strategy.stream().limit(planned).forEach(x -> b.append("- ").append(Text.oneLine(x, width)).append("\n"));
         }
         double left = task.budget().dollars() - ledger.committedUsd();
         b.append(String.format(Locale.ROOT, "%n## Budget%n- $%.2f left of $%.2f; %d experiments so far%n", left, task.budget().dollars(), all.size()));
         return b.toString();
     }
 
-    private static String clip(String s, int width) {
-        if (s == null) return "";
-        String one = s.replace('\n', ' ').strip();
-        return one.length() <= width ? one : one.substring(0, Math.max(0, width - 3)) + "...";
-    }
 
     /** What the agent is asked to do; the decision state follows it. */
     public static String prompt(String state, List<String> editable) {

@@ -1,5 +1,6 @@
 package dev.caddie.cli;
 
+import dev.caddie.Text;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caddie.ledger.Finding;
@@ -87,7 +88,7 @@ final class ResearchCommand extends ParentCommand {
                         default -> ungraded++;
                     }
                     System.out.printf(Locale.ROOT, "%5d  %-8s %s  %s%n", o.finding().id(), g.status().equals(dev.caddie.ledger.FindingGrade.GRADED) ? "tier " + g.tier() : g.status(),
-                            clip(o.finding().title(), 60), g.status().equals(dev.caddie.ledger.FindingGrade.GRADED) ? "" : "— " + g.reason());
+                            Text.oneLine(o.finding().title(), 60), g.status().equals(dev.caddie.ledger.FindingGrade.GRADED) ? "" : "— " + g.reason());
                 }
                 System.out.printf(Locale.ROOT, "%d graded, %d rejected by the pre-filter (no model called), %d ungraded; %,d tokens, $%.4f (of $%.2f for [llm] in all, $%.4f spent)%n",
                         graded, rejected, ungraded, tokens, cost, task.llm().dollars(), l.findings().llmSpend());
@@ -126,7 +127,7 @@ final class ResearchCommand extends ParentCommand {
                 var out = verifier.run(top, base, live::accept);
                 live.close();
                 for (var o : out)
-                    System.out.printf(Locale.ROOT, "%5d  %-14s %s  — %s%n", o.finding().id(), o.verification().outcome(), clip(o.finding().title(), 60), o.verification().detail());
+                    System.out.printf(Locale.ROOT, "%5d  %-14s %s  — %s%n", o.finding().id(), o.verification().outcome(), Text.oneLine(o.finding().title(), 60), o.verification().detail());
                 return out.stream().anyMatch(o -> o.verification().outcome().equals("passes")) ? 0 : 1;
             }
         }
@@ -158,10 +159,6 @@ final class ResearchCommand extends ParentCommand {
         }
     }
 
-    private static String clip(String s, int n) {
-        String one = s == null ? "" : s.replace('\n', ' ').strip();
-        return one.length() <= n ? one : one.substring(0, n - 3) + "...";
-    }
 
     /** The fetch over every configured source; the challenge's PRs, where a frontier sync indexed them, are findings too. */
     static ResearchFetch fetcher(TaskSpec task, Ledger l, List<String> only) throws Exception {

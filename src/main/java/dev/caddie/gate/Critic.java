@@ -1,5 +1,6 @@
 package dev.caddie.gate;
 
+import dev.caddie.Text;
 import dev.caddie.task.CriticSettings;
 
 import java.util.ArrayList;
@@ -50,14 +51,14 @@ public final class Critic {
         }
         if (same != null) {
             out.add(GateResult.fail(GATE, String.format(Locale.ROOT, "near-identical (%.0f%% similar) to candidate %d on the same parent, which ended %s%s",
-                    100 * sameSim, same.candidateId(), same.verdict(), same.reason() == null ? "" : ": " + clip(same.reason()))));
+                    100 * sameSim, same.candidateId(), same.verdict(), same.reason() == null ? "" : ": " + Text.oneLine(same.reason(), 160))));
             return new Judgement(out);
         }
         out.add(GateResult.pass(GATE, String.format(Locale.ROOT, "%,d changed lines; no near-identical failure on this parent", change.changedLines())));
         if (other != null)
             out.add(GateResult.pass(REVIEW, String.format(Locale.ROOT, "review: %.0f%% similar to candidate %d, which ended %s on parent %s%s; the parent has "
                     + "changed since, so it runs", 100 * otherSim, other.candidateId(), other.verdict(), abbrev(other.parent()),
-                    other.reason() == null ? "" : " (" + clip(other.reason()) + ")")));
+                    other.reason() == null ? "" : " (" + Text.oneLine(other.reason(), 160) + ")")));
         List<String> risks = new ArrayList<>(change.scaleRisks());
         if (transferNote != null) risks.add(transferNote);
         if (!risks.isEmpty())
@@ -66,10 +67,6 @@ public final class Critic {
         return new Judgement(out);
     }
 
-    private static String clip(String s) {
-        String one = s.replace('\n', ' ').strip();
-        return one.length() <= 160 ? one : one.substring(0, 157) + "...";
-    }
 
     private static String abbrev(String sha) { return sha.length() > 10 ? sha.substring(0, 10) : sha; }
 }

@@ -1,5 +1,6 @@
 package dev.caddie.research;
 
+import dev.caddie.Text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -69,7 +70,7 @@ public final class Grader {
         int waiting = 0;
         for (int i = 0; i < todo.size() && out.size() + forModel.size() < limit; i++) {
             Finding f = todo.get(i);
-            progress.accept(String.format(Locale.ROOT, "pre-filter %d/%d: %s", i + 1, todo.size(), clip(f.title(), 60)));
+            progress.accept(String.format(Locale.ROOT, "pre-filter %d/%d: %s", i + 1, todo.size(), Text.oneLine(f.title(), 60)));
             Prefilter.Verdict pre = prefilter.judge(f.title(), f.summary());
             if (pre.rejected())
                 out.add(record(f, new FindingGrade(f.id(), FindingGrade.REJECTED, null, null, null, "pre-filter: " + pre.reason(), null, 0, 0, 0, null)));
@@ -105,7 +106,7 @@ public final class Grader {
                         if (callFailed && failedInARow.incrementAndGet() >= BREAKER)
                             stopped.compareAndSet(null, BREAKER + " calls in a row failed (" + g.reason() + "); the rest wait for the next run");
                         else if (!callFailed) failedInARow.set(0);
-                        progress.accept(String.format(Locale.ROOT, "graded %d/%d: %s", done.incrementAndGet(), forModel.size(), clip(f.title(), 60)));
+                        progress.accept(String.format(Locale.ROOT, "graded %d/%d: %s", done.incrementAndGet(), forModel.size(), Text.oneLine(f.title(), 60)));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     } finally {
@@ -169,7 +170,7 @@ public final class Grader {
         String t = content.strip();
         if (t.startsWith("```")) t = t.replaceAll("^```[a-zA-Z]*\\s*", "").replaceAll("\\s*```$", "");
         int a = t.indexOf('{'), b = t.lastIndexOf('}');
-        if (a < 0 || b < a) throw new IOException("no '{' ... '}' in: " + clip(t, 80));
+        if (a < 0 || b < a) throw new IOException("no '{' ... '}' in: " + Text.oneLine(t, 80));
         return JSON.readTree(t.substring(a, b + 1));
     }
 
@@ -204,19 +205,19 @@ public final class Grader {
         b.append(String.format(Locale.ROOT, "- metric: %s (%s is better); artifact (script + compressed model) <= %,d bytes; training <= %d s; script <= %d lines%n",
                 task.metric().name(), task.metric().minimize() ? "lower" : "higher", task.limits().artifactBytes(), task.limits().trainSeconds(), task.limits().scriptLines()));
         Optional<Experiment> best = ledger.best((String) null, task.metric().minimize());
-        b.append("- best here: ").append(best.map(e -> String.format(Locale.ROOT, "%.4f (%s)", e.run().valBpb(), clip(e.candidate().description(), 80))).orElse("none yet")).append("\n");
+        b.append("- best here: ").append(best.map(e -> String.format(Locale.ROOT, "%.4f (%s)", e.run().valBpb(), Text.oneLine(e.candidate().description(), 80))).orElse("none yet")).append("\n");
         b.append("- public record: ").append(dev.caddie.frontier.CurrentRecord.describe(ledger).orElse("unknown")).append("\n");
         List<String> plan = dev.caddie.agent.DecisionState.battlePlan(task);
         if (!plan.isEmpty()) {
             b.append("\n## What the public submissions proved and what failed there (battle plan)\n");
-            plan.stream().limit(12).forEach(p -> b.append("- ").append(clip(p, 140)).append("\n"));
+            plan.stream().limit(12).forEach(p -> b.append("- ").append(Text.oneLine(p, 140)).append("\n"));
         }
         List<String> failed = new ArrayList<>();
         List<Experiment> all = ledger.experiments(null);
         for (int i = all.size() - 1; i >= 0 && failed.size() < 10; i--) {
             Verdict v = all.get(i).verdict();
             if (v != null && (v.verdict().equals(Verdict.DISCARD) || v.verdict().equals(Verdict.CRASH) || v.verdict().equals(Verdict.REJECTED)))
-                failed.add(clip(all.get(i).candidate().description(), 100) + " (" + v.verdict() + ")");
+                failed.add(Text.oneLine(all.get(i).candidate().description(), 100) + " (" + v.verdict() + ")");
         }
         if (!failed.isEmpty()) {
             b.append("\n## What failed here\n");
@@ -230,15 +231,10 @@ public final class Grader {
         if (f.url() != null) b.append("URL: ").append(f.url()).append("\n");
         if (f.published() != null) b.append("Published: ").append(f.published()).append("\n");
         if (pre.predictedBytes() != null) b.append("Size check: ").append(pre.reason()).append("\n");
-        b.append("Abstract: ").append(f.summary() == null ? "(none)" : clip(f.summary(), 3000)).append("\n");
+        b.append("Abstract: ").append(f.summary() == null ? "(none)" : Text.oneLine(f.summary(), 3000)).append("\n");
         return b.toString();
     }
 
-    private static String clip(String s, int n) {
-        if (s == null) return "";
-        String one = s.replace('\n', ' ').strip();
-        return one.length() <= n ? one : one.substring(0, n - 3) + "...";
-    }
 
     static String now() { return Instant.now().toString(); }
 }

@@ -1,5 +1,6 @@
 package dev.caddie.research;
 
+import dev.caddie.Text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -83,7 +84,7 @@ public final class LlmClient {
                 continue;
             }
             throw new IOException("[llm] " + url + " answered HTTP " + s + (attempt > 1 ? " after " + attempt + " tries" : "")
-                    + (s == 401 || s == 403 ? " (the key in " + settings.apiKeyEnv() + " was refused)" : "") + (err.isEmpty() ? "" : ": " + clip(err)));
+                    + (s == 401 || s == 403 ? " (the key in " + settings.apiKeyEnv() + " was refused)" : "") + (err.isEmpty() ? "" : ": " + Text.oneLine(err, 300)));
         }
     }
 
@@ -96,10 +97,10 @@ public final class LlmClient {
         try {
             j = JSON.readTree(text);
         } catch (IOException e) {
-            throw new IOException("[llm] the server's answer is not JSON: " + clip(text));
+            throw new IOException("[llm] the server's answer is not JSON: " + Text.oneLine(text, 300));
         }
         JsonNode content = j.path("choices").path(0).path("message").path("content");
-        if (!content.isTextual()) throw new IOException("[llm] the answer has no choices[0].message.content: " + clip(text));
+        if (!content.isTextual()) throw new IOException("[llm] the answer has no choices[0].message.content: " + Text.oneLine(text, 300));
         return answer(content.asText(), j.path("usage"));
     }
 
@@ -115,7 +116,7 @@ public final class LlmClient {
                 try {
                     chunk = JSON.readTree(data);
                 } catch (IOException e) {
-                    throw new IOException("[llm] a streamed chunk is not JSON: " + clip(data));
+                    throw new IOException("[llm] a streamed chunk is not JSON: " + Text.oneLine(data, 300));
                 }
                 JsonNode delta = chunk.path("choices").path(0).path("delta").path("content");
                 if (delta.isTextual()) content.append(delta.asText());
@@ -138,8 +139,4 @@ public final class LlmClient {
         }
     }
 
-    private static String clip(String s) {
-        String one = s.replace('\n', ' ');
-        return one.length() <= 300 ? one : one.substring(0, 297) + "...";
-    }
 }

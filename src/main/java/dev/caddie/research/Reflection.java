@@ -1,5 +1,6 @@
 package dev.caddie.research;
 
+import dev.caddie.Text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caddie.ledger.Experiment;
@@ -116,7 +117,7 @@ public final class Reflection {
         ledger.best((String) null, task.metric().minimize()).ifPresent(best -> {
             Experiment first = all.stream().filter(e -> e.run() != null && e.run().valBpb() != null).findFirst().orElse(best);
             b.append(String.format(Locale.ROOT, "- best: candidate %d, %s %.4f (%+.4f from the first scored, %s)%n", best.candidate().id(), task.metric().name(),
-                    best.run().valBpb(), best.run().valBpb() - first.run().valBpb(), clip(best.candidate().description(), 80)));
+                    best.run().valBpb(), best.run().valBpb() - first.run().valBpb(), Text.oneLine(best.candidate().description(), 80)));
         });
 
         List<Direction> dirs = directions(all);
@@ -137,7 +138,7 @@ public final class Reflection {
         List<Map.Entry<String, Integer>> rep = reasons.entrySet().stream().filter(x -> x.getValue() >= 2)
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(8).toList();
         if (rep.isEmpty()) b.append("- none\n");
-        rep.forEach(x -> b.append(String.format(Locale.ROOT, "- %dx %s%n", x.getValue(), clip(x.getKey(), 140))));
+        rep.forEach(x -> b.append(String.format(Locale.ROOT, "- %dx %s%n", x.getValue(), Text.oneLine(x.getKey(), 140))));
 
         b.append("\n## Next experiments (A-tier findings, best expected gain first)\n");
         Map<Long, FindingGrade> grades = ledger.findings().latestGrades();
@@ -145,7 +146,7 @@ public final class Reflection {
         grades.values().stream().filter(g -> FindingGrade.GRADED.equals(g.status()) && "A".equals(g.tier()))
                 .sorted(Comparator.comparingDouble((FindingGrade g) -> -g.expectedGain())).limit(5).forEach(g -> {
                     Finding f = ledger.findings().get(g.findingId()).orElse(null);
-                    next.add(String.format(Locale.ROOT, "finding %d (expected %.3f bpb): %s — %s", g.findingId(), g.expectedGain(), f == null ? "?" : clip(f.title(), 80), clip(g.plan(), 200)));
+                    next.add(String.format(Locale.ROOT, "finding %d (expected %.3f bpb): %s — %s", g.findingId(), g.expectedGain(), f == null ? "?" : Text.oneLine(f.title(), 80), Text.oneLine(g.plan(), 200)));
                 });
         long rejected = grades.values().stream().filter(g -> FindingGrade.REJECTED.equals(g.status())).count();
         if (next.isEmpty()) b.append("- none graded A yet (caddie research grade)\n");
@@ -191,11 +192,6 @@ public final class Reflection {
     }
 
 
-    private static String clip(String s, int n) {
-        if (s == null) return "";
-        String one = s.replace('\n', ' ').strip();
-        return one.length() <= n ? one : one.substring(0, n - 3) + "...";
-    }
 
     /** The strategy file as the decision state quotes it, or empty when reflection has not run. */
     public static List<String> read(Path workspace) {

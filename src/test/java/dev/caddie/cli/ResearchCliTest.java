@@ -107,6 +107,7 @@ class ResearchCliTest {
     }
 
     @Test
+    @dev.caddie.Needs(dev.caddie.Requirement.PYTHON3) // the stand-in agent is a Python script
     void verifyHasAnAgentWriteTheFindingsChangeAndRecordsHowTheMicroTierWent() throws Exception {
         Path ws = TestWorkspace.create(tmp.resolve("ws"));
         Path agent = Files.writeString(tmp.resolve("agent.py"), """
