@@ -19,6 +19,8 @@ public enum Requirement {
     CHALLENGE_DATA("the challenge's records, logs and scripts", SharedData.HOW_TO_GET),
     SSHD("an OpenSSH server (/usr/sbin/sshd) and client", "the SSH executor's tests start one on loopback: apt-get install openssh-server openssh-client (.ci/run installs it)"),
     SLURM("a running one-node Slurm cluster (sinfo shows an idle node)", "the Slurm executor's tests submit real jobs: .ci/run installs and starts one (bash .ci/slurm-up.sh as root, then export SLURM_CONF)"),
+    POSTGRES("a PostgreSQL server's binaries (/usr/lib/postgresql/*/bin) and, as root, a postgres user",
+            "the shared ledger's tests start a server of their own: apt-get install postgresql (.ci/run installs it)"),
     CHROMIUM("headless Chromium and its chromedriver (/usr/bin/chromium, /usr/bin/chromedriver)", "the dashboard's tests drive a real browser: apt-get install chromium chromium-driver (.ci/run installs them)");
 
     private final String what, howToGet;
@@ -37,6 +39,7 @@ public enum Requirement {
             case CHALLENGE_DATA -> SharedData.find() != null;
             case SSHD -> Files.isExecutable(Path.of("/usr/sbin/sshd")) && onPath("ssh") && onPath("ssh-keygen");
             case SLURM -> onPath("sbatch") && slurmIdle();
+            case POSTGRES -> PostgresServer.available();
             case CHROMIUM -> Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver"));
         };
         return p;

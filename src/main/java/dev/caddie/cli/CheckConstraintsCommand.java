@@ -174,8 +174,8 @@ final class CheckConstraintsCommand implements Callable<Integer> {
         String source = stepMs == null ? null : "--step-ms";
         if (measured == null) {
             Path ws = workspace != null ? workspace : Path.of(".");
-            Path db = ws.resolve(".caddie/ledger.db");
-            if (Files.isRegularFile(db)) {
+            var db = dev.caddie.task.TaskSpecReader.ledgerOf(ws.toAbsolutePath());
+            if (db.file() == null || Files.isRegularFile(db.file())) {
                 try (Ledger l = Ledger.open(db)) {
                     var ms = l.lastStepMs(tier);
                     if (ms.isPresent()) {

@@ -33,7 +33,7 @@ final class DashboardCommand implements Callable<Integer> {
                     + " first (or pick the variable with --token-env), or bind to 127.0.0.1 and reach it through an SSH tunnel");
         var w = new dev.caddie.loop.Workspace(task.workspace());
         java.nio.file.Files.createDirectories(w.caddieDir()); // before the first run the dashboard shows an empty ledger
-        try (Ledger l = Ledger.open(w.ledgerFile());
+        try (Ledger l = Ledger.open(task.ledgerUrl());
              DashboardServer s = new DashboardServer(new DashboardData(task, l), host, port, token)) {
             String shown = host.contains(":") ? "[" + host + "]" : host;
             System.out.println("caddie dashboard: http://" + shown + ":" + s.port() + "/" + (token != null && !token.isBlank() ? " (token from " + tokenEnv + ")" : "")

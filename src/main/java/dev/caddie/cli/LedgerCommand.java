@@ -22,21 +22,23 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "ledger", description = "Read the ledger: every candidate, run, gate result and verdict.",
-        subcommands = {LedgerCommand.List.class, LedgerCommand.Show.class, LedgerCommand.Export.class})
+        subcommands = {LedgerCommand.List.class, LedgerCommand.Show.class, LedgerCommand.Export.class, LedgerCommand.Migrate.class})
 final class LedgerCommand extends ParentCommand {
-    static Ledger open(WorkspaceOption ws) throws IOException {
-        return Ledger.open(existing(ws));
+    static Ledger open(WorkspaceOption ws) throws Exception {
+        dev.caddie.ledger.LedgerUrl url = existing(ws);
+        return Ledger.open(url);
     }
 
-    /** For commands that only read: works on a ledger that cannot be written (a read-only mount). */
-    static Ledger read(WorkspaceOption ws) throws IOException {
-        return Ledger.openForReading(existing(ws));
+    /** For commands that only read: works on a ledger file that cannot be written (a read-only mount). */
+    static Ledger read(WorkspaceOption ws) throws Exception {
+        dev.caddie.ledger.LedgerUrl url = existing(ws);
+        return url.file() != null ? Ledger.openForReading(url.file()) : Ledger.open(url);
     }
 
-    private static Path existing(WorkspaceOption ws) throws IOException {
-        Path file = new Workspace(ws.path()).ledgerFile();
-        if (!Files.exists(file)) throw new IOException(file + ": no ledger yet; `caddie run` creates it");
-        return file;
+    private static dev.caddie.ledger.LedgerUrl existing(WorkspaceOption ws) throws Exception {
+        dev.caddie.ledger.LedgerUrl url = dev.caddie.task.TaskSpecReader.ledgerOf(ws.path());
+        if (url.file() != null && !Files.exists(url.file())) throw new IOException(url.file() + ": no ledger yet; `caddie run` creates it");
+        return url;
     }
 
     @Command(name = "list", description = "One line per candidate.")
@@ -45,7 +47,7 @@ final class LedgerCommand extends ParentCommand {
         @Option(names = "--tag", description = "only this tag") String tag;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws Exception {
             try (Ledger l = read(ws)) {
                 TerminalConsole.table(System.out, l.experiments(tag));
             }
@@ -59,7 +61,7 @@ final class LedgerCommand extends ParentCommand {
         @Parameters(paramLabel = "ID") long id;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws Exception {
             try (Ledger l = read(ws)) {
                 Candidate c = l.candidate(id).orElse(null);
                 if (c == null) {
@@ -91,7 +93,7 @@ final class LedgerCommand extends ParentCommand {
         @Option(names = "--tag", description = "only this tag") String tag;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws Exception {
             if (!format.equals("tsv") && !format.equals("jsonl")) {
                 System.err.println("caddie: unknown --format '" + format + "'; accepted: tsv, jsonl");
                 return 2;
@@ -108,6 +110,37 @@ final class LedgerCommand extends ParentCommand {
                 } : Files.newBufferedWriter(out)) {
                     w.write(redacted);
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "migrate", description = {"Copy the ledger, every row with its id, into another database: the workspace's file into a "
+            + "swarm's PostgreSQL (--to jdbc:postgresql://HOST:PORT/DB), or back into a file (--to PATH).",
+            "The target must be empty; the copy is one transaction and the source is only read."})
+    static final class Migrate implements Callable<Integer> {
+        @Mixin WorkspaceOption ws;
+        @Option(names = "--to", required = true, paramLabel = "URL", description = "jdbc:postgresql://HOST:PORT/DB, jdbc:sqlite:PATH or a file path") String to;
+        @Option(names = "--user-env", paramLabel = "VAR", description = "variable holding the target database's user") String userEnv;
+        @Option(names = "--password-env", paramLabel = "VAR", description = "variable holding its password") String passwordEnv;
+
+        @Override
+        public Integer call() throws Exception {
+            if (passwordEnv != null) dev.caddie.task.Secrets.register(passwordEnv);
+            dev.caddie.ledger.LedgerUrl target = new dev.caddie.task.LedgerSettings(to, userEnv, passwordEnv).resolve(ws.path());
+            dev.caddie.ledger.LedgerUrl source = existing(ws);
+            if (source.jdbc().equals(target.jdbc())) throw new IllegalArgumentException("--to names the ledger itself (" + source.display() + ")");
+            try (Ledger from = read(ws); Ledger into = Ledger.open(target)) {
+                long t0 = System.nanoTime();
+                var copied = dev.caddie.ledger.LedgerCopy.copy(from, into);
+                long rows = copied.values().stream().mapToLong(Long::longValue).sum();
+                System.out.printf(java.util.Locale.ROOT, "copied %,d rows from %s into %s in %.1f s%n", rows, source.display(), target.display(), (System.nanoTime() - t0) / 1e9);
+                copied.forEach((t, n) -> { if (n > 0) System.out.printf(java.util.Locale.ROOT, "  %-22s %,9d%n", t, n); });
+                System.out.println("every row was counted again in the target. To use it, put this in caddie.toml:");
+                System.out.println("  [ledger]");
+                System.out.println("  url = \"" + (target.file() != null ? "jdbc:sqlite:" + target.file() : to) + "\"");
+                if (userEnv != null) System.out.println("  user_env = \"" + userEnv + "\"");
+                if (passwordEnv != null) System.out.println("  password_env = \"" + passwordEnv + "\"");
             }
             return 0;
         }

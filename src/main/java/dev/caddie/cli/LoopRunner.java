@@ -64,7 +64,7 @@ final class LoopRunner {
      */
     static Tournament.Result tournament(TaskSpec task, Tournament.Settings settings, String tierName, String tagGiven, long seed) throws Exception {
         Workspace ws = new Workspace(task.workspace());
-        try (LoopLock lock = LoopLock.acquire(ws); Ledger ledger = Ledger.open(ws.ledgerFile())) {
+        try (LoopLock lock = LoopLock.acquire(ws); Ledger ledger = Ledger.open(task.ledgerUrl())) {
             String tag = tag(ledger, tagGiven);
             Git git = new Git(task.workspace());
             if (!git.refExists(ExperimentLoop.branch(tag))) git.branchForce(ExperimentLoop.branch(tag), git.revParse("HEAD"));
@@ -75,7 +75,7 @@ final class LoopRunner {
                 t.stop(Duration.ofSeconds(20));
             });
             Runtime.getRuntime().addShutdownHook(hook);
-            System.out.println("tag " + tag + " (branch " + ExperimentLoop.branch(tag) + "), tournament up to tier " + tier.name() + ", ledger " + ws.ledgerFile());
+            System.out.println("tag " + tag + " (branch " + ExperimentLoop.branch(tag) + "), tournament up to tier " + tier.name() + ", ledger " + ledger.where());
             try {
                 Tournament.Result r = t.run(tag, tier, settings, seed);
                 System.out.println(r.winner() == null ? "no candidate finished the last rung" : "winner: candidate " + r.winner());
@@ -120,7 +120,7 @@ final class LoopRunner {
     static Outcome run(TaskSpec task, String proposerName, LoopOptions base, String tagGiven, boolean unsandboxed) throws Exception {
         checkLimits(base.experiments(), base.hours());
         Workspace ws = new Workspace(task.workspace());
-        try (LoopLock lock = LoopLock.acquire(ws); Ledger ledger = Ledger.open(ws.ledgerFile())) {
+        try (LoopLock lock = LoopLock.acquire(ws); Ledger ledger = Ledger.open(task.ledgerUrl())) {
             String tag = tag(ledger, tagGiven);
             LoopOptions opt = new LoopOptions(tag, base.experiments(), base.hours(), base.tier() == null ? task.loop().tier() : base.tier(), base.seed());
             TerminalConsole console = new TerminalConsole(System.out);
@@ -130,7 +130,7 @@ final class LoopRunner {
                 loop.stop(Duration.ofSeconds(20));
             });
             Runtime.getRuntime().addShutdownHook(hook);
-            System.out.println("tag " + tag + " (branch " + ExperimentLoop.branch(tag) + "), tier " + opt.tier() + ", ledger " + ws.ledgerFile());
+            System.out.println("tag " + tag + " (branch " + ExperimentLoop.branch(tag) + "), tier " + opt.tier() + ", ledger " + ledger.where());
             try {
                 List<Experiment> all = loop.run(opt);
                 return new Outcome(all, loop.halted().orElse(null));

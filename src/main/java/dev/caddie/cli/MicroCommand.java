@@ -87,8 +87,9 @@ final class MicroCommand implements Callable<Integer> {
 
     /** The head of the experiment branch the loop last used, else HEAD. */
     static String baseCommit(Workspace w, Git git) throws Exception {
-        if (Files.exists(w.ledgerFile())) {
-            try (Ledger l = Ledger.open(w.ledgerFile())) {
+        var url = dev.caddie.task.TaskSpecReader.ledgerOf(w.root());
+        if (url.file() == null || Files.exists(url.file())) {
+            try (Ledger l = Ledger.open(url)) {
                 String tag = l.meta("tag").orElse(null);
                 if (tag != null && git.refExists(ExperimentLoop.branch(tag))) return git.revParse(ExperimentLoop.branch(tag));
             }

@@ -23,7 +23,7 @@ final class PromoteCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TaskSpec task = TaskSpecReader.read(ws.path());
-        try (Ledger ledger = Ledger.open(new Workspace(task.workspace()).ledgerFile())) {
+        try (Ledger ledger = Ledger.open(task.ledgerUrl())) {
             String t = LoopRunner.existingTag(ledger, tag);
             var said = new Promoter(task, ledger, new Runner(Executors.of(task)), new TerminalConsole(System.out)).run(t, max, seed);
             if (said.isEmpty()) System.out.println("nothing queued for " + task.budget().promoteTier() + " on tag " + t);

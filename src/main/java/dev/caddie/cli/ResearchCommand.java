@@ -34,7 +34,7 @@ final class ResearchCommand extends ParentCommand {
         public Integer call() throws Exception {
             TaskSpec task = TaskSpecReader.read(ws.path());
             // the first fetch in a new workspace creates the ledger, as the first run does
-            try (Ledger l = Ledger.open(new dev.caddie.loop.Workspace(ws.path()).ledgerFile()); LiveLine live = new LiveLine(System.err)) {
+            try (Ledger l = Ledger.open(task.ledgerUrl()); LiveLine live = new LiveLine(System.err)) {
                 ResearchFetch fetch = fetcher(task, l, only);
                 if (!fetch.configured()) {
                     System.err.println("nothing to fetch: [research] in caddie.toml names no keywords and no feeds, e.g.\n"
@@ -185,7 +185,7 @@ final class ResearchCommand extends ParentCommand {
                 TaskSpec task = TaskSpecReader.read(ws.path()); // read each cycle: an edited caddie.toml takes effect without a restart
                 if (agent != null) task.agent(agent);
                 System.out.println("research cycle " + cycle + " at " + java.time.Instant.now());
-                try (Ledger l = Ledger.open(new dev.caddie.loop.Workspace(ws.path()).ledgerFile())) {
+                try (Ledger l = Ledger.open(task.ledgerUrl())) {
                     cycle(task, l);
                 }
                 if (once) return 0;

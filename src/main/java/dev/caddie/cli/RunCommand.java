@@ -40,8 +40,8 @@ final class RunCommand implements Callable<Integer> {
         if (dashboard == null) return loop(task);
         if (dashboard < 0 || dashboard > 65535) throw new IllegalArgumentException("--dashboard port must be 0..65535, got " + dashboard);
         java.nio.file.Files.createDirectories(new dev.caddie.loop.Workspace(task.workspace()).caddieDir());
-        // its own connection to the ledger file: the loop writes through its own, SQLite keeps the two consistent
-        try (dev.caddie.ledger.Ledger l = dev.caddie.ledger.Ledger.open(new dev.caddie.loop.Workspace(task.workspace()).ledgerFile());
+        // its own connection to the ledger: the loop writes through its own, the database keeps the two consistent
+        try (dev.caddie.ledger.Ledger l = dev.caddie.ledger.Ledger.open(task.ledgerUrl());
              var server = new dev.caddie.dashboard.DashboardServer(new dev.caddie.dashboard.DashboardData(task, l), "127.0.0.1", dashboard, null)) {
             System.err.println("caddie: dashboard on http://127.0.0.1:" + server.port() + "/");
             return loop(task);

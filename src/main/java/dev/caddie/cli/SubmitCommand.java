@@ -43,7 +43,7 @@ final class SubmitCommand implements Callable<Integer> {
             if (frontierSeeds.length == 0 && f.valLoss() != null) frontierSeeds = new double[]{f.valLoss()};
             if (frontierSeeds.length == 0) throw new IllegalArgumentException(baselineJson + ": no val_loss, per seed or overall");
         }
-        try (Ledger ledger = Ledger.open(new Workspace(task.workspace()).ledgerFile())) {
+        try (Ledger ledger = Ledger.open(task.ledgerUrl())) {
             String t = LoopRunner.existingTag(ledger, tag);
             var req = new SubmissionBuilder.Request(t, candidate, tier != null ? tier : task.budget().promoteTier(), name, author, githubId, track, out,
                     minSeeds, evalLimit, baselineLoss, baselineBpb, frontierSeeds);

@@ -52,7 +52,7 @@ final class SuperviseCommand implements Callable<Integer> {
         if (roles.isEmpty()) throw new IllegalArgumentException("no role to supervise: give --agent NAME (the experiment role) and/or --role NAME=COMMAND");
         Workspace w = new Workspace(task.workspace());
         Files.createDirectories(w.caddieDir());
-        try (Ledger ledger = Ledger.open(w.ledgerFile())) {
+        try (Ledger ledger = Ledger.open(task.ledgerUrl())) {
             Supervisor.recoverOrphans(ledger).forEach(System.out::println);
             Supervisor s = new Supervisor(ledger, roles, maxAttempts, Duration.ofMillis((long) (backoff * 1000)), Duration.ofMillis((long) (silence * 1000)),
                     w.caddieDir().resolve("roles"), System.out::println);

@@ -41,7 +41,7 @@ public final class FindingStore {
                     }
                 }
             } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+                throw new Ledger.LedgerException(ledger.where() + ": " + e.getMessage(), e);
             }
         }
     }
@@ -51,9 +51,9 @@ public final class FindingStore {
 
     private Long existing(Finding f) throws SQLException {
         String norm = Finding.normalise(f.title());
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM findings WHERE (? IS NOT NULL AND arxiv_id=?) OR (? IS NOT NULL AND doi=?) "
-                + "OR (? IS NOT NULL AND url=?) OR (? <> '' AND norm_title=?) ORDER BY id LIMIT 1")) {
-            bind(ps, f.arxivId(), f.arxivId(), f.doi(), f.doi(), f.url(), f.url(), norm, norm);
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM findings WHERE arxiv_id=? OR doi=? OR url=? OR (? <> '' AND norm_title=?) "
+                + "ORDER BY id LIMIT 1")) { // a null key matches nothing: x = NULL is never true
+            bind(ps, f.arxivId(), f.doi(), f.url(), norm, norm);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : null;
             }
@@ -73,7 +73,7 @@ public final class FindingStore {
                     return rs.next() ? rs.getString(1) : null;
                 }
             } catch (SQLException e) {
-                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+                throw new Ledger.LedgerException(ledger.where() + ": " + e.getMessage(), e);
             }
         }
     }
@@ -85,7 +85,7 @@ public final class FindingStore {
                 bind(ps, source, cursor, Instant.now().toString());
                 ps.executeUpdate();
             } catch (SQLException e) {
-                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+                throw new Ledger.LedgerException(ledger.where() + ": " + e.getMessage(), e);
             }
         }
     }
@@ -120,7 +120,7 @@ public final class FindingStore {
                     + "WHERE id IN (SELECT max(id) FROM finding_verifications GROUP BY finding_id) ORDER BY id"); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) out.put(rs.getLong(1), new Verification(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)));
             } catch (SQLException e) {
-                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+                throw new Ledger.LedgerException(ledger.where() + ": " + e.getMessage(), e);
             }
             return out;
         }
@@ -132,7 +132,7 @@ public final class FindingStore {
             try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(cost_usd), 0) FROM finding_grades"); ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getDouble(1) : 0;
             } catch (SQLException e) {
-                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+                throw new Ledger.LedgerException(ledger.where() + ": " + e.getMessage(), e);
             }
         }
     }
@@ -146,7 +146,7 @@ public final class FindingStore {
                     out.add(new FindingGrade(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
                             rs.getString(7), rs.getInt(8), rs.getInt(9), rs.getDouble(10), rs.getString(11)));
             } catch (SQLException e) {
-                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+                throw new Ledger.LedgerException(ledger.where() + ": " + e.getMessage(), e);
             }
             return out;
         }
@@ -158,7 +158,7 @@ public final class FindingStore {
                 bind(ps, args);
                 ps.executeUpdate();
             } catch (SQLException e) {
-                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+                throw new Ledger.LedgerException(ledger.where() + ": " + e.getMessage(), e);
             }
         }
     }
@@ -176,16 +176,11 @@ public final class FindingStore {
                                 rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12)));
                 }
             } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+                throw new Ledger.LedgerException(ledger.where() + ": " + e.getMessage(), e);
             }
             return out;
         }
     }
 
-    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i] == null) ps.setNull(i + 1, Types.NULL);
-            else ps.setObject(i + 1, args[i]);
-        }
-    }
+    private static void bind(PreparedStatement ps, Object... args) throws SQLException { Ledger.bind(ps, args); }
 }

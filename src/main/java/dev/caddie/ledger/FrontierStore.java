@@ -116,7 +116,7 @@ public final class FrontierStore {
             try {
                 exec("UPDATE submissions SET verdict=?, verdict_json=? WHERE id=?", verdict, json, id);
             } catch (SQLException e) {
-                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+                throw new Ledger.LedgerException(ledger.where() + ": " + e.getMessage(), e);
             }
         }
     }
@@ -148,7 +148,7 @@ public final class FrontierStore {
                     if (rs.next()) out[0] = new String[]{rs.getString(1), rs.getString(2), rs.getString(3)};
                 }
             } catch (SQLException e) {
-                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+                throw new Ledger.LedgerException(ledger.where() + ": " + e.getMessage(), e);
             }
         }
         return out[0];
@@ -222,7 +222,7 @@ public final class FrontierStore {
                 }
                 return out;
             } catch (SQLException e) {
-                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+                throw new Ledger.LedgerException(ledger.where() + ": " + e.getMessage(), e);
             }
         }
     }
@@ -236,7 +236,7 @@ public final class FrontierStore {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
                 while (rs.next()) row.read(rs);
             } catch (SQLException e) {
-                throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+                throw new Ledger.LedgerException(ledger.where() + ": " + e.getMessage(), e);
             }
         }
     }
@@ -255,7 +255,7 @@ public final class FrontierStore {
                 c.setAutoCommit(auto);
             }
         } catch (SQLException e) {
-            throw new Ledger.LedgerException(ledger.file() + ": " + e.getMessage(), e);
+            throw new Ledger.LedgerException(ledger.where() + ": " + e.getMessage(), e);
         }
     }
 
@@ -277,10 +277,5 @@ public final class FrontierStore {
         }
     }
 
-    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i] == null) ps.setNull(i + 1, Types.NULL);
-            else ps.setObject(i + 1, args[i]);
-        }
-    }
+    private static void bind(PreparedStatement ps, Object... args) throws SQLException { Ledger.bind(ps, args); }
 }

@@ -30,32 +30,45 @@ import java.util.TreeMap;
  */
 public final class Ledger implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int CANDIDATE_COLUMNS = 11, RUN_COLUMNS = 27;
+    private static final int CANDIDATE_COLUMNS = 12, RUN_COLUMNS = 28; // the join in experiments() reads by position
     private final Connection c;
-    private final Path file;
+    private final LedgerUrl url;
+    private final Dialect dialect;
 
-    private Ledger(Connection c, Path file) { this.c = c; this.file = file; }
+    private Ledger(Connection c, LedgerUrl url) {
+        this.c = c;
+        this.url = url;
+        this.dialect = url.dialect();
+    }
 
     /** Opens (creating if needed) the ledger file and brings its schema up to date. */
-    public static Ledger open(Path dbFile) throws IOException {
-        Files.createDirectories(dbFile.toAbsolutePath().getParent());
+    public static Ledger open(Path dbFile) throws IOException { return open(LedgerUrl.sqlite(dbFile)); }
+
+    /**
+     * Opens a ledger wherever it lives (an SQLite file, or a PostgreSQL database a swarm shares) and brings its
+     * schema up to date; the same migrations run on both.
+     */
+    public static Ledger open(LedgerUrl url) throws IOException {
+        if (url.file() != null) Files.createDirectories(url.file().toAbsolutePath().getParent());
         try {
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
+            Connection c = url.user() == null ? DriverManager.getConnection(url.jdbc()) : DriverManager.getConnection(url.jdbc(), url.user(), url.password());
             try {
-                try (Statement s = c.createStatement()) {
-                    s.execute("PRAGMA journal_mode=WAL");
-                    s.execute("PRAGMA synchronous=NORMAL");
-                    s.execute("PRAGMA busy_timeout=10000");
-                    s.execute("PRAGMA foreign_keys=ON");
+                if (url.dialect() == Dialect.SQLITE) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("PRAGMA journal_mode=WAL");
+                        s.execute("PRAGMA synchronous=NORMAL");
+                        s.execute("PRAGMA busy_timeout=10000");
+                        s.execute("PRAGMA foreign_keys=ON");
+                    }
                 }
-                Migrations.migrate(c);
+                Migrations.migrate(c, url.dialect());
             } catch (SQLException e) {
                 c.close(); // a ledger too new for this Caddie, or locked: leave no connection holding the file
                 throw e;
             }
-            return new Ledger(c, dbFile);
+            return new Ledger(c, url);
         } catch (SQLException e) {
-            throw new IOException(dbFile + ": cannot open the ledger: " + e.getMessage(), e);
+            throw new IOException(url.display() + ": cannot open the ledger: " + e.getMessage(), e);
         }
     }
 
@@ -70,18 +83,29 @@ public final class Ledger implements AutoCloseable {
         try {
             Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + dbFile.toAbsolutePath() + "?immutable=1");
             try {
-                Migrations.requireCurrent(c);
+                Migrations.requireCurrent(c, Dialect.SQLITE);
             } catch (SQLException e) {
                 c.close();
                 throw e;
             }
-            return new Ledger(c, dbFile);
+            return new Ledger(c, LedgerUrl.sqlite(dbFile));
         } catch (SQLException e) {
             throw new IOException(dbFile + ": cannot read the ledger: " + e.getMessage(), e);
         }
     }
 
-    public Path file() { return file; }
+    /** The SQLite file, or null when the ledger is on a database server. */
+    public Path file() { return url.file(); }
+
+    /** Where the ledger lives, for messages: its file, or its url without the password. */
+    public String where() { return url.display(); }
+
+    public LedgerUrl url() { return url; }
+
+    public Dialect dialect() { return dialect; }
+
+    /** For LedgerCopy, which reads and writes every table as it is. */
+    Connection connection() { return c; }
 
     /** The frontier index (the challenge repository's submissions), kept in the same file. */
     public FrontierStore frontier() { return new FrontierStore(this, c); }
@@ -342,7 +366,7 @@ public final class Ledger implements AutoCloseable {
     public synchronized ReserveResult reserve(long candidateId, String tier, double amountUsd, double ratePerHour, double totalUsd,
                                               double floorUsd, long minIntervalMs) {
         try (Statement st = c.createStatement()) {
-            st.execute("BEGIN IMMEDIATE");
+            dialect.beginLocked(st, "budget");
             try {
                 double committed = committedUsd();
                 double left = totalUsd - committed;
@@ -373,7 +397,7 @@ public final class Ledger implements AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new LedgerException(file + ": reserving budget failed: " + e.getMessage(), e);
+            throw new LedgerException(where() + ": reserving budget failed: " + e.getMessage(), e);
         }
     }
 
@@ -415,10 +439,10 @@ public final class Ledger implements AutoCloseable {
     /** Claims the oldest queued promotion of a tag (atomically, so two promoters never take the same one). */
     public synchronized Optional<Promotion> claimPromotion(String tag, String tier) {
         try (Statement st = c.createStatement()) {
-            st.execute("BEGIN IMMEDIATE");
+            dialect.beginLocked(st, "promotions");
             try {
-                Optional<Promotion> p = query("SELECT p.* FROM promotions p JOIN candidates c ON c.id = p.candidate_id WHERE c.tag=? AND p.tier=? AND p.state='queued' ORDER BY p.id LIMIT 1",
-                        Ledger::promotionRow, tag, tier).stream().findFirst();
+                Optional<Promotion> p = query("SELECT p.* FROM promotions p JOIN candidates c ON c.id = p.candidate_id WHERE c.tag=? AND p.tier=? AND p.state='queued' ORDER BY p.id LIMIT 1"
+                        + (dialect == Dialect.POSTGRES ? " FOR UPDATE OF p SKIP LOCKED" : ""), Ledger::promotionRow, tag, tier).stream().findFirst();
                 p.ifPresent(x -> update("UPDATE promotions SET state='running', updated_at=? WHERE id=?", now(), x.id()));
                 st.execute("COMMIT");
                 return p;
@@ -427,7 +451,7 @@ public final class Ledger implements AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new LedgerException(file + ": " + e.getMessage(), e);
+            throw new LedgerException(where() + ": " + e.getMessage(), e);
         }
     }
 
@@ -484,7 +508,8 @@ public final class Ledger implements AutoCloseable {
 
     /** Stores the critic's fingerprint of a candidate's change (see dev.caddie.gate.ChangeFingerprint). */
     public void putChangeFingerprint(long candidateId, String parent, int changedLines, byte[] signature) {
-        update("INSERT OR REPLACE INTO change_fingerprints(candidate_id, parent, changed_lines, signature) VALUES(?,?,?,?)",
+        update("INSERT INTO change_fingerprints(candidate_id, parent, changed_lines, signature) VALUES(?,?,?,?) ON CONFLICT(candidate_id) "
+                        + "DO UPDATE SET parent=excluded.parent, changed_lines=excluded.changed_lines, signature=excluded.signature",
                 candidateId, parent, changedLines, signature);
     }
 
@@ -582,7 +607,7 @@ public final class Ledger implements AutoCloseable {
 
     /** The newest measured training step time on a tier (train time over steps of a run that ended ok), for throughput estimates. */
     public java.util.OptionalDouble lastStepMs(String tier) {
-        List<Double> ms = query("SELECT CAST(train_time_ms AS REAL)/stop_step FROM runs WHERE tier=? AND status='ok' AND stop_step>0 AND train_time_ms>0 "
+        List<Double> ms = query("SELECT CAST(train_time_ms AS DOUBLE PRECISION)/stop_step FROM runs WHERE tier=? AND status='ok' AND stop_step>0 AND train_time_ms>0 "
                 + "ORDER BY id DESC LIMIT 1", rs -> rs.getDouble(1), tier);
         return ms.isEmpty() ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(ms.get(0));
     }
@@ -641,7 +666,7 @@ public final class Ledger implements AutoCloseable {
             }
             return out;
         } catch (SQLException e) {
-            throw new LedgerException(file + ": " + e.getMessage(), e);
+            throw new LedgerException(where() + ": " + e.getMessage(), e);
         }
     }
 
@@ -650,7 +675,7 @@ public final class Ledger implements AutoCloseable {
             bind(ps, redacted(args));
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw new LedgerException(file + ": " + e.getMessage(), e);
+            throw new LedgerException(where() + ": " + e.getMessage(), e);
         }
     }
 
@@ -663,7 +688,7 @@ public final class Ledger implements AutoCloseable {
                 return rs.getLong(1);
             }
         } catch (SQLException e) {
-            throw new LedgerException(file + ": " + e.getMessage(), e);
+            throw new LedgerException(where() + ": " + e.getMessage(), e);
         }
     }
 
@@ -674,7 +699,8 @@ public final class Ledger implements AutoCloseable {
         return out;
     }
 
-    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+    /** Binds parameters in either database: a null goes untyped, so PostgreSQL takes its column's type. */
+    static void bind(PreparedStatement ps, Object... args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
             if (args[i] == null) ps.setNull(i + 1, Types.NULL);
             else ps.setObject(i + 1, args[i]);

@@ -266,29 +266,61 @@ final class Migrations {
                       base_commit TEXT,
                       diff TEXT,
                       created_at TEXT NOT NULL)"""
+            },
+            new String[]{
+                    // A swarm: the workers sharing this ledger, each with the machine it runs on and its last heartbeat,
+                    // which is how another machine tells a live worker from a killed one (a pid means nothing there).
+                    """
+                    CREATE TABLE workers (
+                      name TEXT PRIMARY KEY,
+                      host TEXT NOT NULL,
+                      pid INTEGER,
+                      state TEXT NOT NULL,
+                      doing TEXT,
+                      proposer TEXT,
+                      tier TEXT,
+                      started_at TEXT NOT NULL,
+                      heartbeat_at TEXT NOT NULL,
+                      stopped_at TEXT)""",
+                    "ALTER TABLE candidates ADD COLUMN worker TEXT",
+                    "ALTER TABLE runs ADD COLUMN worker TEXT",
+                    "ALTER TABLE reservations ADD COLUMN worker TEXT",
+                    // Candidates waiting to be run by whichever worker claims them first: a dead worker's candidate
+                    // comes back here, and so does a sibling rebased onto a newer best.
+                    """
+                    CREATE TABLE work_queue (
+                      id INTEGER PRIMARY KEY,
+                      candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+                      tag TEXT NOT NULL,
+                      reason TEXT NOT NULL,
+                      state TEXT NOT NULL,
+                      worker TEXT,
+                      created_at TEXT NOT NULL,
+                      claimed_at TEXT,
+                      done_at TEXT)""",
+                    "CREATE INDEX work_queue_state ON work_queue(tag, state)"
             });
 
     /**
      * Runs the migrations not yet applied, each in its own transaction. The version is read again under the
-     * write lock (BEGIN IMMEDIATE): two processes opening a new ledger at once would otherwise both see
-     * version 0 and the second would fail on "table already exists". A ledger already current (every open
-     * but the first) is read once, without taking the write lock.
+     * write lock: two processes opening a new ledger at once would otherwise both see version 0 and the second
+     * would fail on "table already exists". A ledger already current (every open but the first) is read once,
+     * without taking the lock.
      */
-    static void migrate(Connection c) throws SQLException {
+    static void migrate(Connection c, Dialect d) throws SQLException {
         int current;
-        try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA user_version")) { current = rs.getInt(1); }
+        try (Statement s = c.createStatement()) { current = d.schemaVersion(s); }
         if (current > ALL.size()) throw newer(current);
         for (int v = current; v < ALL.size(); v++) {
             try (Statement s = c.createStatement()) {
-                s.execute("BEGIN IMMEDIATE");
+                d.beginLocked(s, "schema");
                 try {
-                    int version;
-                    try (var rs = s.executeQuery("PRAGMA user_version")) { version = rs.getInt(1); }
+                    int version = d.schemaVersion(s);
                     if (version > ALL.size()) throw newer(version);
                     if (version == v) {
-                        if (v == 0) refuseForeign(s);
-                        for (String sql : ALL.get(v)) s.execute(sql);
-                        s.execute("PRAGMA user_version = " + (v + 1));
+                        if (v == 0) refuseForeign(s, d);
+                        for (String sql : ALL.get(v)) s.execute(d.ddl(sql));
+                        d.setSchemaVersion(s, v + 1);
                     }
                     s.execute("COMMIT");
                 } catch (SQLException e) {
@@ -300,20 +332,18 @@ final class Migrations {
     }
 
     /** A database at version 0 that already holds tables is someone else's: adding Caddie's tables to it would mix two records. */
-    private static void refuseForeign(Statement s) throws SQLException {
-        java.util.List<String> tables = new java.util.ArrayList<>();
-        try (var rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
-            while (rs.next()) tables.add(rs.getString(1));
-        }
+    private static void refuseForeign(Statement s, Dialect d) throws SQLException {
+        List<String> tables = d.tables(s);
         if (!tables.isEmpty())
-            throw new SQLException("an SQLite database of another program (tables " + String.join(", ", tables.subList(0, Math.min(5, tables.size())))
-                    + (tables.size() > 5 ? ", ..." : "") + "), not a Caddie ledger; move it aside and Caddie starts a new ledger");
+            throw new SQLException("a database of another program (tables " + String.join(", ", tables.subList(0, Math.min(5, tables.size())))
+                    + (tables.size() > 5 ? ", ..." : "") + "), not a Caddie ledger; " + (d == Dialect.SQLITE
+                    ? "move it aside and Caddie starts a new ledger" : "give Caddie a database of its own (createdb caddie)"));
     }
 
     /** For a ledger opened read-only: its schema must already be this Caddie's, since nothing can be migrated. */
-    static void requireCurrent(Connection c) throws SQLException {
+    static void requireCurrent(Connection c, Dialect d) throws SQLException {
         int current;
-        try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA user_version")) { current = rs.getInt(1); }
+        try (Statement s = c.createStatement()) { current = d.schemaVersion(s); }
         if (current > ALL.size()) throw newer(current);
         if (current < ALL.size())
             throw new SQLException("the ledger is read-only here and was written by an older Caddie (schema " + current + ", this one needs "
@@ -323,4 +353,14 @@ final class Migrations {
     private static SQLException newer(int version) {
         return new SQLException("the ledger has schema version " + version + ", newer than this Caddie knows (" + ALL.size() + "); upgrade Caddie");
     }
+
+    /** The tables in the order a copy must fill them (a row's references come before it), with whether each has a row id. */
+    static final List<String[]> TABLES = List.of(
+            new String[]{"meta", "key"}, new String[]{"candidates", "id"}, new String[]{"runs", "id"}, new String[]{"gate_results", "id"},
+            new String[]{"verdicts", "id"}, new String[]{"reservations", "id"}, new String[]{"promotions", "id"}, new String[]{"hypotheses", "id"},
+            new String[]{"messages", "id"}, new String[]{"acks", "message_id"}, new String[]{"roles", "name"}, new String[]{"frontier_refs", "ref"},
+            new String[]{"submissions", "id"}, new String[]{"submission_files", "submission_id"}, new String[]{"pull_requests", "pr"},
+            new String[]{"findings", "id"}, new String[]{"research_cursors", "source"}, new String[]{"change_fingerprints", "candidate_id"},
+            new String[]{"finding_grades", "id"}, new String[]{"finding_verifications", "id"}, new String[]{"workers", "name"},
+            new String[]{"work_queue", "id"});
 }

@@ -26,9 +26,14 @@ public record TaskSpec(
         Map<String, ExecutorSpec> executors,
         ResearchSettings research,
         CriticSettings critic,
-        LlmSettings llm) {
+        LlmSettings llm,
+        LedgerSettings ledger,
+        SwarmSettings swarm) {
 
     public static final String FILE = "caddie.toml";
+
+    /** Where this task's ledger lives: [ledger] url, else the workspace's SQLite file. */
+    public dev.caddie.ledger.LedgerUrl ledgerUrl() { return ledger.resolve(workspace); }
 
     /** The agent configured as [agent.NAME], or an error naming the ones there are. */
     public AgentSpec agent(String name) {

@@ -18,7 +18,7 @@ import java.util.Set;
 
 /** Reads and validates caddie.toml; every problem is reported as {@code caddie.toml:LINE: what, accepted}. */
 public final class TaskSpecReader {
-    private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "budget", "agent", "executor", "research", "critic", "llm");
+    private static final Set<String> SECTIONS = Set.of("task", "metric", "limits", "protected", "tiers", "search", "loop", "budget", "agent", "executor", "research", "critic", "llm", "ledger", "swarm");
     /** The keys each table accepts: a misspelt key (micro_frist) would otherwise be ignored and its default used silently. */
     private static final Map<String, List<String>> KEYS = Map.ofEntries(
             Map.entry("task", List.of("name", "script", "editable", "command", "env")),
@@ -35,11 +35,22 @@ public final class TaskSpecReader {
             Map.entry("research", List.of("keywords", "categories", "since", "feeds", "max_results", "arxiv_api", "arxiv_interval_seconds", "scholar_api",
                     "scholar_key_env", "scholar_interval_seconds", "openreview_api", "openreview_interval_seconds", "github_repos", "github_api", "github_token_env")),
             Map.entry("critic", List.of("max_diff_lines", "similarity", "enabled")),
+            Map.entry("ledger", List.of("url", "user_env", "password_env")),
+            Map.entry("swarm", List.of("remote", "claim_timeout", "heartbeat_seconds")),
             Map.entry("llm", List.of("base_url", "model", "api_key_env", "dollars", "input_per_million", "output_per_million", "stream", "timeout_seconds", "concurrency")));
 
     private final List<String> problems = new ArrayList<>();
     private TomlLines lines;
     private String fileName;
+
+    /**
+     * The ledger of a workspace for commands that need nothing else of the task: its [ledger] url when
+     * caddie.toml names one, else the workspace's SQLite file (also where there is no caddie.toml).
+     */
+    public static dev.caddie.ledger.LedgerUrl ledgerOf(Path workspace) throws SpecException, IOException {
+        if (!Files.isRegularFile(workspace.resolve(TaskSpec.FILE))) return LedgerSettings.defaults().resolve(workspace);
+        return read(workspace).ledgerUrl();
+    }
 
     /** Reads workspace/caddie.toml. */
     public static TaskSpec read(Path workspace) throws SpecException, IOException {
@@ -183,10 +194,50 @@ public final class TaskSpecReader {
         ResearchSettings research = research(table(root, "research", false));
         CriticSettings critic = critic(table(root, "critic", false));
         LlmSettings llm = llm(table(root, "llm", false));
+        LedgerSettings ledger = ledger(table(root, "ledger", false));
+        SwarmSettings swarm = swarm(table(root, "swarm", false));
         if (!problems.isEmpty()) throw new SpecException(String.join("\n", problems));
         return new TaskSpec(workspace, name, script, editable, command, env, new Metric(metricName, direction.equals("minimize")),
                 limits, protectedFiles, tiers, search, new LoopSettings(loopTier, keepMargin, microFirst, keepRule, noiseSeeds, noiseK, abortK, sota, sotaFraction, maxFailures), budget, agents,
-                executors, research, critic, llm);
+                executors, research, critic, llm, ledger, swarm);
+    }
+
+    /** [ledger]: a JDBC url and where its credentials are; absent, the workspace's SQLite file. */
+    private LedgerSettings ledger(JsonNode l) {
+        if (l == null || l.isMissingNode() || l.isNull() || l.isEmpty()) return LedgerSettings.defaults();
+        String url = string(l, "ledger.url", null);
+        if (url == null) problem("ledger.url", "missing; accepted: \"jdbc:postgresql://HOST:PORT/DB\" or \"jdbc:sqlite:PATH\"");
+        else if (!url.startsWith("jdbc:postgresql://") && !url.startsWith("jdbc:sqlite:"))
+            problem("ledger.url", "'" + url + "' is not a ledger url; accepted: \"jdbc:postgresql://HOST:PORT/DB\" or \"jdbc:sqlite:PATH\"");
+        else if (url.matches("(?i).*[?&]password=.*"))
+            problem("ledger.url", "holds a password; name the variable that holds it with ledger.password_env instead (caddie.toml is committed)");
+        String user = l.has("user_env") ? string(l, "ledger.user_env", null) : null;
+        String pass = l.has("password_env") ? string(l, "ledger.password_env", null) : null;
+        if (pass != null) Secrets.register(pass);
+        return new LedgerSettings(url, user, pass);
+    }
+
+    /** [swarm]: the git remote and the claim timeout ("15m", "900s", "1h" or seconds). */
+    private SwarmSettings swarm(JsonNode w) {
+        SwarmSettings d = SwarmSettings.defaults();
+        if (w == null || w.isMissingNode() || w.isNull() || w.isEmpty()) return d;
+        String remote = w.has("remote") ? string(w, "swarm.remote", null) : null;
+        long timeout = d.claimTimeoutSec();
+        if (w.has("claim_timeout")) {
+            JsonNode t = w.get("claim_timeout");
+            String text = t.asText().strip();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(s|m|h)?").matcher(text);
+            if (!t.isIntegralNumber() && !t.isTextual() || !m.matches())
+                problem("swarm.claim_timeout", "'" + text + "' is not a duration; accepted: seconds (900) or a number with s, m or h (\"15m\")");
+            else {
+                long n = Long.parseLong(m.group(1));
+                timeout = n * (m.group(2) == null || m.group(2).equals("s") ? 1 : m.group(2).equals("m") ? 60 : 3600);
+                if (timeout < 5 || timeout > 7 * 24 * 3600) problem("swarm.claim_timeout", timeout + " s is out of range; accepted: 5 s to 7 days");
+            }
+        }
+        long beat = w.has("heartbeat_seconds") ? integer(w, "swarm.heartbeat_seconds", 1, 3600) : Math.max(1, Math.min(d.heartbeatSec(), timeout / 5));
+        if (beat * 2 > timeout) problem("swarm.heartbeat_seconds", beat + " s leaves a live worker looking dead (claim_timeout is " + timeout + " s); accepted: at most half of it");
+        return new SwarmSettings(remote, timeout, beat);
     }
 
     /** [llm]: an OpenAI-compatible chat-completions endpoint; absent, research works without one. */

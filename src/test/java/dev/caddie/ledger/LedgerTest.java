@@ -29,7 +29,7 @@ class LedgerTest {
             cid = l.addCandidate("t", "abc", "def", "baseline", "first", Map.of("A", "1"), 0, 0, 0);
             l.addVerdict(cid, null, Verdict.KEEP, "because", null);
         }
-        sql(db, "DROP TABLE finding_verifications", "DROP TABLE finding_grades", "DROP TABLE change_fingerprints", "DROP TABLE research_cursors", "DROP TABLE findings", "DROP TABLE pull_requests", "DROP TABLE submission_files", "DROP TABLE submissions", "DROP TABLE frontier_refs", "ALTER TABLE runs DROP COLUMN remote", "ALTER TABLE runs DROP COLUMN saved_ms", "DROP TABLE reservations", "DROP TABLE promotions", "DROP TABLE hypotheses", "DROP TABLE acks", "DROP TABLE messages", "DROP TABLE roles", "PRAGMA user_version = 1"); // as version 1 wrote it
+        sql(db, "DROP TABLE work_queue", "DROP TABLE workers", "ALTER TABLE candidates DROP COLUMN worker", "ALTER TABLE runs DROP COLUMN worker", "DROP TABLE finding_verifications", "DROP TABLE finding_grades", "DROP TABLE change_fingerprints", "DROP TABLE research_cursors", "DROP TABLE findings", "DROP TABLE pull_requests", "DROP TABLE submission_files", "DROP TABLE submissions", "DROP TABLE frontier_refs", "ALTER TABLE runs DROP COLUMN remote", "ALTER TABLE runs DROP COLUMN saved_ms", "DROP TABLE reservations", "DROP TABLE promotions", "DROP TABLE hypotheses", "DROP TABLE acks", "DROP TABLE messages", "DROP TABLE roles", "PRAGMA user_version = 1"); // as version 1 wrote it
         try (Ledger l = Ledger.open(db)) {
             long run = l.startRun(cid, "local", 1, "local", "log.txt");
             l.setSaved(run, 1234);
