@@ -118,28 +118,52 @@ final class LoopRunner {
     }
 
     static Outcome run(TaskSpec task, String proposerName, LoopOptions base, String tagGiven, boolean unsandboxed) throws Exception {
+        return run(task, proposerName, base, tagGiven, unsandboxed, null);
+    }
+
+    /**
+     * The loop, alone or (workerName given) as one worker of a swarm on the task's shared ledger. A worker's search
+     * is seeded from its name as well, so eight workers do not propose the same eight candidates.
+     */
+    static Outcome run(TaskSpec task, String proposerName, LoopOptions base, String tagGiven, boolean unsandboxed, String workerName) throws Exception {
         checkLimits(base.experiments(), base.hours());
         Workspace ws = new Workspace(task.workspace());
         try (LoopLock lock = LoopLock.acquire(ws); Ledger ledger = Ledger.open(task.ledgerUrl())) {
             String tag = tag(ledger, tagGiven);
             LoopOptions opt = new LoopOptions(tag, base.experiments(), base.hours(), base.tier() == null ? task.loop().tier() : base.tier(), base.seed());
             TerminalConsole console = new TerminalConsole(System.out);
-            ExperimentLoop loop = new ExperimentLoop(task, ledger, new Runner(Executors.of(task)), proposer(proposerName, base.seed(), task, ledger, unsandboxed), console);
-            Thread hook = new Thread(() -> {
-                System.out.println("\ncaddie: stopping; the current run is recorded as interrupted (run `caddie run` again to resume tag " + tag + ")");
-                loop.stop(Duration.ofSeconds(20));
-            });
-            Runtime.getRuntime().addShutdownHook(hook);
-            System.out.println("tag " + tag + " (branch " + ExperimentLoop.branch(tag) + "), tier " + opt.tier() + ", ledger " + ledger.where());
+            long proposerSeed = workerName == null ? base.seed() : base.seed() * 31 + workerName.hashCode();
+            ExperimentLoop loop = new ExperimentLoop(task, ledger, new Runner(Executors.of(task)), proposer(proposerName, proposerSeed, task, ledger, unsandboxed), console);
+            dev.caddie.loop.SwarmWorker worker = workerName == null ? null : dev.caddie.loop.SwarmWorker.join(task, ledger, workerName, proposerName, opt.tier());
+            if (worker != null) {
+                loop.inSwarm(worker);
+                System.out.println("worker " + workerName + " joined the swarm on " + ledger.where() + (task.swarm().remote() == null ? "" : ", remote " + task.swarm().remote()));
+            }
             try {
-                List<Experiment> all = loop.run(opt);
-                return new Outcome(all, loop.halted().orElse(null));
+                return runLoop(loop, opt, tag, ledger, worker == null ? () -> {} : worker::close);
             } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // already stopping; the hook finishes the job
-                }
+                if (worker != null) worker.close();
+            }
+        }
+    }
+
+    /** Runs the loop with Ctrl-C handled: the current run is recorded as interrupted, then `afterStop` (a worker leaves the swarm). */
+    private static Outcome runLoop(ExperimentLoop loop, LoopOptions opt, String tag, Ledger ledger, Runnable afterStop) throws Exception {
+        Thread hook = new Thread(() -> {
+            System.out.println("\ncaddie: stopping; the current run is recorded as interrupted (run `caddie run` again to resume tag " + tag + ")");
+            loop.stop(Duration.ofSeconds(20));
+            afterStop.run();
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        System.out.println("tag " + tag + " (branch " + ExperimentLoop.branch(tag) + "), tier " + opt.tier() + ", ledger " + ledger.where());
+        try {
+            List<Experiment> all = loop.run(opt);
+            return new Outcome(all, loop.halted().orElse(null));
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // already stopping; the hook finishes the job
             }
         }
     }

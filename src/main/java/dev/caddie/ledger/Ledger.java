@@ -34,6 +34,9 @@ public final class Ledger implements AutoCloseable {
     private final Connection c;
     private final LedgerUrl url;
     private final Dialect dialect;
+    /** The swarm worker this process is (null outside a swarm): written on its candidates, runs and reservations. */
+    private volatile String worker;
+    private volatile long claimTimeoutMs = 15 * 60_000L;
 
     private Ledger(Connection c, LedgerUrl url) {
         this.c = c;
@@ -127,8 +130,8 @@ public final class Ledger implements AutoCloseable {
 
     public long addCandidate(String tag, String commit, String parent, String proposer, String description,
                              Map<String, String> env, int filesChanged, int linesAdded, int linesRemoved) {
-        return insert("INSERT INTO candidates(tag, commit_sha, parent_sha, proposer, description, env_json, files_changed, lines_added, lines_removed, created_at) VALUES(?,?,?,?,?,?,?,?,?,?)",
-                tag, commit, parent, proposer, description, toJson(env), filesChanged, linesAdded, linesRemoved, now());
+        return insert("INSERT INTO candidates(tag, commit_sha, parent_sha, proposer, description, env_json, files_changed, lines_added, lines_removed, created_at, worker) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                tag, commit, parent, proposer, description, toJson(env), filesChanged, linesAdded, linesRemoved, now(), worker);
     }
 
     /** An agent's stated hypothesis for a candidate, with what its run cost in tokens and dollars when the CLI said. */
@@ -208,8 +211,8 @@ public final class Ledger implements AutoCloseable {
 
     /** Records a run as started by this process, before its command starts. */
     public long startRun(long candidateId, String tier, long seed, String executor, String logPath) {
-        return insert("INSERT INTO runs(candidate_id, tier, seed, executor, status, owner_pid, started_at, log_path) VALUES(?,?,?,?,?,?,?,?)",
-                candidateId, tier, seed, executor, "running", ProcessHandle.current().pid(), now(), logPath);
+        return insert("INSERT INTO runs(candidate_id, tier, seed, executor, status, owner_pid, started_at, log_path, worker) VALUES(?,?,?,?,?,?,?,?,?)",
+                candidateId, tier, seed, executor, "running", ProcessHandle.current().pid(), now(), logPath, worker);
     }
 
     /** Records the compute an aborted run did not spend. */
@@ -293,23 +296,30 @@ public final class Ledger implements AutoCloseable {
      */
     public List<Long> recoverInterrupted(dev.caddie.run.Executors executors) {
         List<Long> recovered = new ArrayList<>();
-        record Stale(long id, long candidate, Long owner, Long pid, String pidStart, String executor, String remote) {}
-        List<Stale> stale = query("SELECT id, candidate_id, owner_pid, pid, pid_started_at, executor, remote FROM runs WHERE status='running'",
-                rs -> new Stale(rs.getLong(1), rs.getLong(2), lng(rs, 3), lng(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7)));
+        record Stale(long id, long candidate, Long owner, Long pid, String pidStart, String executor, String remote, String worker) {}
+        List<Stale> stale = query("SELECT id, candidate_id, owner_pid, pid, pid_started_at, executor, remote, worker FROM runs WHERE status='running'",
+                rs -> new Stale(rs.getLong(1), rs.getLong(2), lng(rs, 3), lng(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
         for (Stale s : stale) {
-            if (s.owner() != null && s.owner() != ProcessHandle.current().pid() && processAlive(s.owner())) continue; // another live Caddie owns it
-            if (s.owner() != null && s.owner() == ProcessHandle.current().pid()) continue;
+            if (ownerAlive(s.owner(), s.worker())) continue; // this process, or another live Caddie, owns it
             String stopped = "its processes were stopped";
             if (s.remote() != null) {
                 stopped = stopRemote(executors, s.executor(), s.remote());
                 if (stopped == null) continue; // unreachable now: left running in the ledger, so the next start tries again
-            } else if (s.pid() != null) dev.caddie.run.ProcessTree.killIfSame(s.pid(), s.pidStart());
-            update("UPDATE runs SET status='interrupted', ended_at=?, error=? WHERE id=?", now(),
-                    "the Caddie process that started this run (pid " + s.owner() + ") died; " + stopped, s.id());
-            if (query("SELECT 1 FROM verdicts WHERE candidate_id=?", rs -> 1, s.candidate()).isEmpty())
-                addVerdict(s.candidate(), s.id(), Verdict.INTERRUPTED, "Caddie stopped while the run was going", null);
+            } else if (s.pid() != null && onThisHost(s.worker())) dev.caddie.run.ProcessTree.killIfSame(s.pid(), s.pidStart());
+            else if (s.pid() != null) stopped = "it ran on " + workerHost(s.worker()) + ", which this Caddie cannot reach; if it still runs there, stop pid " + s.pid();
+            String who = s.worker() == null ? "the Caddie process that started this run (pid " + s.owner() + ") died"
+                    : "worker " + s.worker() + " stopped heartbeating (claim timeout " + claimTimeoutMs / 1000 + " s) or died";
+            update("UPDATE runs SET status='interrupted', ended_at=?, error=? WHERE id=?", now(), who + "; " + stopped, s.id());
+            boolean judged = !query("SELECT 1 FROM verdicts WHERE candidate_id=?", rs -> 1, s.candidate()).isEmpty();
+            if (!judged && s.worker() != null) requeue(s.candidate(), "requeued: " + who + " while running it");
+            else if (!judged) addVerdict(s.candidate(), s.id(), Verdict.INTERRUPTED, "Caddie stopped while the run was going", null);
             recovered.add(s.id());
         }
+        // claims of dead workers that had not started a run yet go back to the queue too
+        for (Object[] q : query("SELECT id, worker FROM work_queue WHERE state='claimed'", rs -> new Object[]{rs.getLong(1), rs.getString(2)}))
+            if (!ownerAlive(null, (String) q[1]))
+                update("UPDATE work_queue SET state='queued', worker=NULL, claimed_at=NULL, reason=reason || ? WHERE id=? AND state='claimed'",
+                        "; released from " + q[1] + ", which stopped", q[0]);
         recoverReservations();
         return recovered;
     }
@@ -321,7 +331,8 @@ public final class Ledger implements AutoCloseable {
      */
     private void recoverReservations() {
         for (Reservation r : query("SELECT * FROM reservations WHERE state='held'", Ledger::reservationRow)) {
-            if (r.ownerPid() == null || r.ownerPid() == ProcessHandle.current().pid() || processAlive(r.ownerPid())) continue;
+            String owner = query("SELECT worker FROM reservations WHERE id=?", rs -> rs.getString(1), r.id()).get(0);
+            if (r.ownerPid() == null || ownerAlive(r.ownerPid(), owner)) continue;
             Optional<RunRecord> run = r.runId() == null ? Optional.empty() : run(r.runId());
             if (run.isPresent() && run.get().startedAt() != null) {
                 String end = run.get().endedAt() != null ? run.get().endedAt() : now();
@@ -351,6 +362,179 @@ public final class Ledger implements AutoCloseable {
     }
 
     private static boolean processAlive(long pid) { return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); }
+
+    // ---------------------------------------------------------------- swarm
+
+    /** This machine's name, as workers record it: a pid is only meaningful on the machine it came from. */
+    public static final String HOST = hostName();
+
+    private static String hostName() {
+        String h = System.getenv("HOSTNAME");
+        if (h != null && !h.isBlank()) return h.strip();
+        try {
+            return Files.readString(Path.of("/etc/hostname")).strip();
+        } catch (IOException e) {
+            try { return java.net.InetAddress.getLocalHost().getHostName(); } catch (IOException e2) { return "localhost"; }
+        }
+    }
+
+    /** A worker as the ledger last heard from it. */
+    public record Worker(String name, String host, Long pid, String state, String doing, String proposer, String tier, String startedAt,
+                         String heartbeatAt, String stoppedAt) {
+        /** Seconds since its last heartbeat, by this machine's clock. */
+        public long silentSeconds() { return java.time.Duration.between(Instant.parse(heartbeatAt), Instant.now()).toSeconds(); }
+    }
+
+    /**
+     * This process becomes swarm worker `name`: what it records from now on carries the name, and other machines
+     * judge whether it lives by its heartbeats. A name another live worker holds is refused, so two machines can
+     * never both be W.
+     */
+    public synchronized void joinSwarm(String name, String proposer, String tier, long claimTimeoutMs) {
+        this.claimTimeoutMs = claimTimeoutMs;
+        Optional<Worker> had = worker(name);
+        if (had.isPresent() && !had.get().state().equals("stopped") && workerAlive(had.get()) && !(had.get().host().equals(HOST)
+                && had.get().pid() != null && had.get().pid() == ProcessHandle.current().pid()))
+            throw new IllegalArgumentException("worker " + name + " is already running on " + had.get().host() + " (pid " + had.get().pid() + ", last heartbeat "
+                    + had.get().silentSeconds() + " s ago); give this one another --name");
+        String t = now();
+        update("INSERT INTO workers(name, host, pid, state, doing, proposer, tier, started_at, heartbeat_at) VALUES(?,?,?,?,?,?,?,?,?) "
+                        + "ON CONFLICT(name) DO UPDATE SET host=excluded.host, pid=excluded.pid, state=excluded.state, doing=excluded.doing, "
+                        + "proposer=excluded.proposer, tier=excluded.tier, started_at=excluded.started_at, heartbeat_at=excluded.heartbeat_at, stopped_at=NULL",
+                name, HOST, ProcessHandle.current().pid(), "running", "starting", proposer, tier, t, t);
+        this.worker = name;
+    }
+
+    /** For a reader of the swarm (status, the dashboard): the claim timeout by which workers are judged alive. */
+    public void joinTimeout(long claimTimeoutMs) { this.claimTimeoutMs = claimTimeoutMs; }
+
+    /** The worker this process is, or null. */
+    public String workerName() { return worker; }
+
+    public void workerHeartbeat(String doing) {
+        String w = worker;
+        if (w != null) update("UPDATE workers SET heartbeat_at=?, doing=COALESCE(?, doing) WHERE name=?", now(), doing, w);
+    }
+
+    public void leaveSwarm(String why) {
+        String w = worker;
+        if (w != null) update("UPDATE workers SET state='stopped', doing=?, stopped_at=?, heartbeat_at=? WHERE name=?", why, now(), now(), w);
+    }
+
+    public Optional<Worker> worker(String name) {
+        return query("SELECT name, host, pid, state, doing, proposer, tier, started_at, heartbeat_at, stopped_at FROM workers WHERE name=?", Ledger::workerRow, name)
+                .stream().findFirst();
+    }
+
+    public List<Worker> workers() {
+        return query("SELECT name, host, pid, state, doing, proposer, tier, started_at, heartbeat_at, stopped_at FROM workers ORDER BY name", Ledger::workerRow);
+    }
+
+    private static Worker workerRow(ResultSet rs) throws SQLException {
+        return new Worker(rs.getString(1), rs.getString(2), lng(rs, 3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
+                rs.getString(8), rs.getString(9), rs.getString(10));
+    }
+
+    /**
+     * Whether a worker counts as alive: it has not said it stopped, and it heartbeat within the claim timeout. On this
+     * machine its pid is checked too, so a worker killed with -9 here is known dead at once.
+     */
+    public boolean workerAlive(Worker w) {
+        if (w.state().equals("stopped")) return false;
+        if (w.host().equals(HOST) && w.pid() != null && !processAlive(w.pid())) return false;
+        return w.silentSeconds() * 1000 < claimTimeoutMs;
+    }
+
+    /** Whether the owner of a run, claim or reservation lives: a swarm worker by its heartbeats, else (one machine) its pid. */
+    private boolean ownerAlive(Long pid, String workerName) {
+        if (workerName != null) {
+            if (workerName.equals(worker)) return true;
+            return worker(workerName).map(this::workerAlive).orElse(false);
+        }
+        return pid != null && (pid == ProcessHandle.current().pid() || processAlive(pid));
+    }
+
+    /** Whether a worker of this name is alive (by its heartbeats, or its pid on this machine). */
+    public boolean workerAlive(String name) { return name.equals(worker) || worker(name).map(this::workerAlive).orElse(false); }
+
+    /** Whether the worker that made a candidate is alive; false outside a swarm (one loop per workspace owns everything). */
+    public boolean candidateOwnerAlive(long candidateId) {
+        String w = candidateWorker(candidateId);
+        return w != null && !w.equals(worker) && workerAlive(w);
+    }
+
+    private boolean onThisHost(String workerName) { return workerName == null || worker(workerName).map(w -> w.host().equals(HOST)).orElse(false); }
+
+    private String workerHost(String workerName) { return worker(workerName).map(Worker::host).orElse("another machine"); }
+
+    /** Puts a candidate back in the queue for any worker to run. */
+    public void requeue(long candidateId, String reason) {
+        String tag = candidate(candidateId).map(Candidate::tag).orElseThrow();
+        if (!query("SELECT 1 FROM work_queue WHERE candidate_id=? AND state IN ('queued','claimed')", rs -> 1, candidateId).isEmpty()) return;
+        insert("INSERT INTO work_queue(candidate_id, tag, reason, state, created_at) VALUES(?,?,?,?,?)", candidateId, tag, reason, "queued", now());
+    }
+
+    /** A claimed queue entry: the candidate to run and why it was queued. */
+    public record Claim(long id, long candidateId, String reason) {}
+
+    /**
+     * Claims the oldest queued candidate of a tag for this worker. On PostgreSQL, claimers skip rows another one has
+     * locked (FOR UPDATE SKIP LOCKED), so N workers take N different candidates without waiting on each other.
+     */
+    public synchronized Optional<Claim> claimQueued(String tag) {
+        try (Statement st = c.createStatement()) {
+            dialect.beginLocked(st, "queue:" + tag);
+            try {
+                Optional<Claim> q = query("SELECT id, candidate_id, reason FROM work_queue WHERE tag=? AND state='queued' ORDER BY id LIMIT 1" + dialect.skipLocked(),
+                        rs -> new Claim(rs.getLong(1), rs.getLong(2), rs.getString(3)), tag).stream().findFirst();
+                q.ifPresent(x -> update("UPDATE work_queue SET state='claimed', worker=?, claimed_at=? WHERE id=?", worker, now(), x.id()));
+                st.execute("COMMIT");
+                return q;
+            } catch (SQLException | RuntimeException e) {
+                st.execute("ROLLBACK");
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(where() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void finishClaim(long claimId) { update("UPDATE work_queue SET state='done', done_at=? WHERE id=?", now(), claimId); }
+
+    /** A queue entry as `swarm status` shows it. */
+    public record QueueEntry(long id, long candidateId, String tag, String reason, String state, String worker, String createdAt, String claimedAt) {}
+
+    public List<QueueEntry> queue() {
+        return query("SELECT id, candidate_id, tag, reason, state, worker, created_at, claimed_at FROM work_queue WHERE state IN ('queued','claimed') ORDER BY id",
+                rs -> new QueueEntry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+    }
+
+    /** Which worker made a candidate and which ran a run (null outside a swarm). */
+    public String candidateWorker(long candidateId) {
+        return query("SELECT worker FROM candidates WHERE id=?", rs -> rs.getString(1), candidateId).stream().findFirst().orElse(null);
+    }
+
+    public String runWorker(long runId) {
+        return query("SELECT worker FROM runs WHERE id=?", rs -> rs.getString(1), runId).stream().findFirst().orElse(null);
+    }
+
+    /**
+     * Runs `work` holding the ledger-wide lock `name`, in one transaction: on PostgreSQL an advisory lock every
+     * machine sees, on SQLite the file's write lock. What the work writes commits with it or not at all.
+     */
+    public synchronized <T> T locked(String name, java.util.concurrent.Callable<T> work) throws Exception {
+        try (Statement st = c.createStatement()) {
+            dialect.beginLocked(st, name);
+            try {
+                T out = work.call();
+                st.execute("COMMIT");
+                return out;
+            } catch (Exception | Error e) {
+                try { st.execute("ROLLBACK"); } catch (SQLException ignored) { /* the error below says what failed */ }
+                throw e;
+            }
+        }
+    }
 
     // ---------------------------------------------------------------- budget
 
@@ -388,8 +572,8 @@ public final class Ledger implements AutoCloseable {
                         }
                     }
                 }
-                long id = insert("INSERT INTO reservations(candidate_id, tier, amount_usd, rate_usd_per_hour, state, owner_pid, created_at) VALUES(?,?,?,?,?,?,?)",
-                        candidateId, tier, amountUsd, ratePerHour, Reservation.HELD, ProcessHandle.current().pid(), now());
+                long id = insert("INSERT INTO reservations(candidate_id, tier, amount_usd, rate_usd_per_hour, state, owner_pid, created_at, worker) VALUES(?,?,?,?,?,?,?,?)",
+                        candidateId, tier, amountUsd, ratePerHour, Reservation.HELD, ProcessHandle.current().pid(), now(), worker);
                 st.execute("COMMIT");
                 return new ReserveResult(reservation(id).orElseThrow(), null);
             } catch (SQLException | RuntimeException e) {

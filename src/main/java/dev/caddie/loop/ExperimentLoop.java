@@ -48,6 +48,8 @@ public final class ExperimentLoop {
     private volatile String halted;
     private final FailureStreak failures;
     private final CountDownLatch done = new CountDownLatch(1);
+    /** The swarm this loop works in as one worker, or null for a loop on its own. */
+    private SwarmWorker swarm;
 
     public ExperimentLoop(TaskSpec task, Ledger ledger, Runner runner, Proposer proposer, LoopListener listener) {
         this.task = task;
@@ -76,6 +78,12 @@ public final class ExperimentLoop {
 
     public static String branch(String tag) { return "caddie/" + tag; }
 
+    /** Makes this loop one worker of a swarm: it takes queued work first, and its keeps are serialised across machines. */
+    public ExperimentLoop inSwarm(SwarmWorker worker) {
+        this.swarm = worker;
+        return this;
+    }
+
     /** Why the loop stopped on its own before its limits (a broken baseline, a command that cannot start, crashes in a row). */
     public Optional<String> halted() { return Optional.ofNullable(halted); }
 
@@ -88,8 +96,11 @@ public final class ExperimentLoop {
             for (Long id : ledger.recoverInterrupted(runner.executors())) listener.note("run " + id + " was left running by a Caddie that died: marked interrupted");
             for (String reaped : runner.executors().reapAll(task.workspace(), ledger.liveRemotes())) listener.note(reaped);
             // Stopped between its commit and its verdict (Ctrl-C while gating): it gets one, so no candidate stays blank.
+            java.util.Set<Long> queued = new java.util.HashSet<>();
+            for (Ledger.QueueEntry q : ledger.queue()) queued.add(q.candidateId());
             for (Experiment e : ledger.experiments(opt.tag()))
-                if (e.verdict() == null && (e.run() == null || !e.run().status().equals("running")))
+                if (e.verdict() == null && (e.run() == null || !e.run().status().equals("running")) && !queued.contains(e.candidate().id())
+                        && !ledger.candidateOwnerAlive(e.candidate().id()))
                     ledger.addVerdict(e.candidate().id(), e.run() == null ? null : e.run().id(), Verdict.INTERRUPTED,
                             "Caddie was stopped before this candidate's verdict", null);
             removeStaleWorktrees();
@@ -111,7 +122,20 @@ public final class ExperimentLoop {
             for (int i = 0; (opt.experiments() == null || i < opt.experiments()) && !stopping; i++) {
                 if (System.currentTimeMillis() >= deadline) { listener.note("time budget reached"); break; }
                 boolean baseline = ledger.best(opt.tag(), task.metric().minimize()).isEmpty();
-                long cid = experiment(opt, tier, branch, baseline);
+                long cid;
+                if (swarm != null) {
+                    for (Long id : ledger.recoverInterrupted(runner.executors())) listener.note("run " + id + " was left by a worker that stopped: interrupted, its candidate requeued");
+                    syncBranch(opt.tag(), branch);
+                    var claim = ledger.claimQueued(opt.tag());
+                    if (claim.isPresent()) cid = runQueued(opt, tier, claim.get());
+                    else if (baseline && !claimBaseline(opt.tag())) {
+                        swarm.doing("waiting for another worker's baseline");
+                        i--;
+                        Thread.sleep(1000);
+                        continue;
+                    }
+                    else cid = experiment(opt, tier, branch, baseline);
+                } else cid = experiment(opt, tier, branch, baseline);
                 halted = haltReason(opt.tag(), cid, baseline);
                 if (halted != null) break;
             }
@@ -140,6 +164,8 @@ public final class ExperimentLoop {
         Optional<Experiment> lastKeep = ledger.experiments(tag).stream()
                 .filter(e -> e.verdict() != null && e.verdict().verdict().equals(Verdict.KEEP)).reduce((a, b) -> b);
         String target = lastKeep.map(e -> e.candidate().commit()).orElse(null);
+        // in a swarm the keep may have been made on another machine: its commit comes from the remote
+        if (swarm != null && lastKeep.isPresent()) swarm.fetchCandidate(lastKeep.get().candidate().id(), target);
         if (!git.refExists(branch)) git.branchForce(branch, target != null ? target : head);
         else if (target != null && !git.revParse(branch).equals(target)) git.branchForce(branch, target);
     }
@@ -174,8 +200,11 @@ public final class ExperimentLoop {
             proposal = proposer.propose(new ProposalContext(task, opt.tag(), history, bestEnv, best.map(this::score).orElse(null), past.size()));
             proposerName = proposer.name();
         }
+        if (swarm != null) swarm.doing("proposing (" + proposerName + ")");
         CandidateMaker.Made made = maker.make(opt.tag(), git.revParse(branch), proposal, proposerName, bestEnv, best.map(this::score).orElse(null));
         try {
+            if (made.passed() && swarm != null && !published(made.id(), best)) { report(opt.tag(), made.id()); return made.id(); }
+            if (made.passed() && swarm != null) swarm.doing("running candidate " + made.id() + " on " + tier.name());
             if (made.passed()) runCandidate(opt, tier, made.id(), made.worktree(), made.env(), best);
             report(opt.tag(), made.id());
             return made.id();
@@ -252,6 +281,10 @@ public final class ExperimentLoop {
         double value = ledger.meanScore(cid, tier.name()).orElse(s.score().valBpb());
         int seeds = ledger.scores(cid, tier.name()).size();
         String seedNote = seeds > 1 ? String.format(" (mean of %d seeds)", seeds) : "";
+        if (swarm != null) {
+            decideInSwarm(opt, tier, cid, runId, value, seedNote);
+            return;
+        }
         if (bestValue == null) {
             ledger.addVerdict(cid, runId, Verdict.KEEP, String.format("first result on this branch: %s %.6f%s", task.metric().name(), value, seedNote), null);
             keep(opt, tier, cid);
@@ -261,6 +294,95 @@ public final class ExperimentLoop {
                 TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())), dev.caddie.frontier.CurrentRecord.sota(task, ledger), task.loop().sotaFraction());
         ledger.addVerdict(cid, runId, d.keep() ? Verdict.KEEP : Verdict.DISCARD, d.reason() + seedNote, bestValue);
         if (d.keep()) keep(opt, tier, cid);
+    }
+
+    /**
+     * The keep decision of a swarm worker, made under the tag's ledger-wide lock so that a tag has one best at any
+     * instant: the best is read again there (another worker may have kept one while this candidate ran), and the
+     * remote's caddie/TAG moves by compare-and-swap before the keep is recorded. A candidate proposed on an older
+     * best is judged against the new one and, if kept, recorded as its sibling (it does not hold the other's change).
+     */
+    private void decideInSwarm(LoopOptions opt, Tier tier, long cid, long runId, double value, String seedNote) throws IOException {
+        try {
+            ledger.locked("keep:" + opt.tag(), () -> {
+                Optional<Experiment> best = ledger.best(opt.tag(), task.metric().minimize());
+                Double bestValue = best.map(this::score).orElse(null);
+                var cand = ledger.candidate(cid).orElseThrow();
+                String sibling = "";
+                if (best.isPresent() && cand.parent() != null && !cand.parent().equals(best.get().candidate().commit()))
+                    sibling = String.format(java.util.Locale.ROOT, "; proposed on %s, and the best moved to candidate %d (%s) while it ran: judged against that one",
+                            cand.parent().substring(0, 7), best.get().candidate().id(), best.get().candidate().commit().substring(0, 7));
+                KeepRule.Decision d = bestValue == null ? null : KeepRule.decide(task.loop().keepRule(), task.metric(), value, bestValue, task.loop().keepMargin(),
+                        task.loop().noiseK(), TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())), dev.caddie.frontier.CurrentRecord.sota(task, ledger),
+                        task.loop().sotaFraction());
+                boolean keep = d == null || d.keep();
+                String reason = d == null ? String.format("first result on this branch: %s %.6f%s", task.metric().name(), value, seedNote) : d.reason() + seedNote;
+                if (keep) {
+                    String expected = swarm.remoteBranch(opt.tag());
+                    if (!swarm.advance(opt.tag(), expected, cand.commit())) {
+                        ledger.addVerdict(cid, runId, Verdict.DISCARD, reason + sibling + "; but the remote's " + branch(opt.tag())
+                                + " moved outside this swarm's ledger meanwhile, so it was not kept (fetch the remote and look)", bestValue);
+                        return null;
+                    }
+                    if (!sibling.isEmpty()) sibling = sibling.replace("judged against that one", "kept as its sibling (it does not hold that one's change)");
+                }
+                ledger.addVerdict(cid, runId, keep ? Verdict.KEEP : Verdict.DISCARD, reason + sibling, bestValue);
+                if (keep) keep(opt, tier, cid);
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** Whether this worker may run the tag's baseline: none is kept, and no other live worker is running one. */
+    private boolean claimBaseline(String tag) throws IOException {
+        try {
+            return ledger.locked("keep:" + tag, () -> {
+                String holder = ledger.meta("baseline:" + tag).orElse(null);
+                if (holder != null && !holder.equals(swarm.name()) && ledger.workerAlive(holder)) return false;
+                ledger.setMeta("baseline:" + tag, swarm.name());
+                return true;
+            });
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** Pushes a new candidate's commit to the swarm's remote before it runs; false (with a rejected verdict) when that fails. */
+    private boolean published(long cid, Optional<Experiment> best) {
+        var c = ledger.candidate(cid).orElseThrow();
+        try {
+            swarm.publish(cid, c.commit());
+            return true;
+        } catch (IOException e) {
+            ledger.addVerdict(cid, null, Verdict.REJECTED, "its commit could not be pushed to [swarm] remote, so no other worker could see what ran: "
+                    + e.getMessage(), best.map(this::score).orElse(null));
+            return false;
+        }
+    }
+
+    /** A queued candidate (a stopped worker's, requeued) is run here from its published commit, with its own settings. */
+    private long runQueued(LoopOptions opt, Tier tier, Ledger.Claim claim) throws IOException, InterruptedException {
+        var c = ledger.candidate(claim.candidateId()).orElseThrow();
+        listener.note("candidate " + c.id() + " taken from the queue (" + claim.reason() + ")");
+        swarm.doing("running queued candidate " + c.id() + " on " + tier.name());
+        swarm.fetchCandidate(c.id(), c.commit());
+        Path wt = ws.worktrees().resolve("wt-queued-" + c.id() + "-" + ProcessHandle.current().pid());
+        Files.createDirectories(ws.worktrees());
+        git.worktreeAdd(wt, c.commit());
+        try {
+            runCandidate(opt, tier, c.id(), wt, c.env(), ledger.best(opt.tag(), task.metric().minimize()));
+            ledger.finishClaim(claim.id());
+            report(opt.tag(), c.id());
+            return c.id();
+        } finally {
+            maker.remove(wt);
+        }
     }
 
     /**
