@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "caddie", mixinStandardHelpOptions = true, version = "caddie 0.1.0",
         description = "Autonomous research for constrained training challenges (Parameter Golf).",
         subcommands = {InitCommand.class, RunCommand.class, DemoCommand.class, MicroCommand.class, PromoteCommand.class, BudgetCommand.class, CalibrateCommand.class, TournamentCommand.class,
-                CheckCommand.class, SignificanceCommand.class, TriageCommand.class, FrontierCommand.class, ResearchCommand.class, DashboardCommand.class, CompareCommand.class, LintCommand.class, SubmitCommand.class, HypothesesCommand.class, MailCommand.class, SuperviseCommand.class, SwarmCommand.class, ParseCommand.class, LedgerCommand.class, DataCommand.class,
+                CheckCommand.class, SignificanceCommand.class, TriageCommand.class, FrontierCommand.class, ResearchCommand.class, DashboardCommand.class, CompareCommand.class, LintCommand.class, SubmitCommand.class, HypothesesCommand.class, MailCommand.class, SuperviseCommand.class, SwarmCommand.class, VerifyCommand.class, ParseCommand.class, LedgerCommand.class, DataCommand.class,
                 TinyGolfCommand.class, ExecutorsCommand.class, PodsCommand.class, HelpCommand.class})
 public final class CaddieCommand implements Runnable {
     @CommandLine.Spec

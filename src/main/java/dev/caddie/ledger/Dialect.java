@@ -80,6 +80,21 @@ public enum Dialect {
         }
     }
 
+    /**
+     * The schema version read under the migration lock. PostgreSQL may answer a catalog lookup (to_regclass) from a
+     * catalog snapshot older than the migration another process just committed, so here the version table is made
+     * sure of and read as a table, which takes a lock and so sees every committed row. Rolled back with the rest
+     * when the database turns out to be someone else's.
+     */
+    int schemaVersionLocked(Statement s) throws SQLException {
+        if (this == SQLITE) return schemaVersion(s);
+        s.execute("CREATE TABLE IF NOT EXISTS caddie_schema (version INTEGER NOT NULL)");
+        try (var rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM caddie_schema")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
     void setSchemaVersion(Statement s, int version) throws SQLException {
         if (this == SQLITE) {
             s.execute("PRAGMA user_version = " + version);

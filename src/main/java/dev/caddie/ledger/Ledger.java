@@ -509,6 +509,18 @@ public final class Ledger implements AutoCloseable {
                 rs -> new QueueEntry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
     }
 
+    /**
+     * Earlier candidates of the same tag with the same parent and settings, that ran or are still being run: the
+     * ones a new candidate would repeat if its files are the same too. Only earlier ones, so that of two made at
+     * the same moment the first runs and the second does not.
+     */
+    public List<Candidate> sameSettingsBefore(Candidate c) {
+        return query("""
+                SELECT c.* FROM candidates c WHERE c.tag=? AND c.parent_sha=? AND c.env_json=? AND c.id < ?
+                AND (EXISTS (SELECT 1 FROM runs r WHERE r.candidate_id = c.id) OR NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.candidate_id = c.id))
+                ORDER BY c.id""", Ledger::candidateRow, c.tag(), c.parent(), toJson(c.env()), c.id());
+    }
+
     /** Which worker made a candidate and which ran a run (null outside a swarm). */
     public String candidateWorker(long candidateId) {
         return query("SELECT worker FROM candidates WHERE id=?", rs -> rs.getString(1), candidateId).stream().findFirst().orElse(null);

@@ -315,7 +315,7 @@ final class Migrations {
             try (Statement s = c.createStatement()) {
                 d.beginLocked(s, "schema");
                 try {
-                    int version = d.schemaVersion(s);
+                    int version = d.schemaVersionLocked(s);
                     if (version > ALL.size()) throw newer(version);
                     if (version == v) {
                         if (v == 0) refuseForeign(s, d);

@@ -353,16 +353,41 @@ public final class ExperimentLoop {
         }
     }
 
-    /** Pushes a new candidate's commit to the swarm's remote before it runs; false (with a rejected verdict) when that fails. */
+    /**
+     * Before a swarm worker runs a new candidate: an earlier candidate of the tag with the same parent, the same
+     * settings and the same files (made by another worker at the same moment, or proposed again) means this one is
+     * not run twice; else its commit is pushed to the remote, so that no result is recorded for a commit no other
+     * machine can see. False, with a rejected verdict, when it must not run.
+     */
     private boolean published(long cid, Optional<Experiment> best) {
         var c = ledger.candidate(cid).orElseThrow();
+        Double bestValue = best.map(this::score).orElse(null);
+        for (var other : ledger.sameSettingsBefore(c)) {
+            if (sameFiles(other, c)) {
+                String by = ledger.candidateWorker(other.id());
+                ledger.addVerdict(cid, null, Verdict.REJECTED, "the same change as candidate " + other.id() + (by == null ? "" : " (worker " + by + ")")
+                        + " on the same parent: a swarm runs a change once", bestValue);
+                return false;
+            }
+        }
         try {
             swarm.publish(cid, c.commit());
             return true;
         } catch (IOException e) {
             ledger.addVerdict(cid, null, Verdict.REJECTED, "its commit could not be pushed to [swarm] remote, so no other worker could see what ran: "
-                    + e.getMessage(), best.map(this::score).orElse(null));
+                    + e.getMessage(), bestValue);
             return false;
+        }
+    }
+
+    /** Whether two candidates' commits hold the same files (the same commit, or equal trees once the other's is fetched). */
+    private boolean sameFiles(dev.caddie.ledger.Candidate a, dev.caddie.ledger.Candidate b) {
+        if (a.commit().equals(b.commit())) return true;
+        try {
+            swarm.fetchCandidate(a.id(), a.commit());
+            return git.run("rev-parse", a.commit() + "^{tree}").strip().equals(git.run("rev-parse", b.commit() + "^{tree}").strip());
+        } catch (IOException e) {
+            return false; // not published yet, or gone: not known to be the same
         }
     }
 

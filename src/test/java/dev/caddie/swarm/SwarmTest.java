@@ -103,6 +103,44 @@ class SwarmTest {
         }
         String status = runCli(ws.get(0), "swarm", "status");
         assertThat(status).contains("workers (0 alive of 3)").contains("leaderboard, tag sw (12 candidates").contains("w1");
+        verifyFromAnotherMachine(ws);
+    }
+
+    /** `caddie verify` in one clone reruns a run another worker recorded: its commit comes from the remote. */
+    private void verifyFromAnotherMachine(List<Path> ws) throws Exception {
+        long runId;
+        try (Ledger l = ledger()) {
+            runId = l.experiments("sw").stream().filter(e -> e.run() != null && e.run().status().equals("ok") && "w0".equals(l.runWorker(e.run().id()))
+                    && !e.candidate().proposer().equals("baseline")).findFirst().orElseThrow().run().id();
+        }
+        Path other = ws.get(2);
+        String ok = runCli(other, "verify", Long.toString(runId));
+        assertThat(ok).contains("by worker w0").contains("consistent: the rerun reproduces the score exactly");
+
+        // with the tier's seed noise known, a rerun that lands far off is inconsistent (exit 1)
+        try (Ledger l = ledger()) {
+            long cid = l.run(runId).orElseThrow().candidateId();
+            for (double x : new double[]{1.50, 1.51}) {
+                long r = l.startRun(cid, "fast", 7, "local", null);
+                l.finishRun(r, new Ledger.RunFinish("ok", 10, 0, null, "val_bpb", x, 2.0, null, null, null, null, null, null, null));
+            }
+        }
+        Path t = other.resolve("caddie.toml");
+        Files.writeString(t, Files.readString(t).replace("val_bpb:1.$s", "val_bpb:2.$s"));
+        Path out = tmp.resolve("verify.out");
+        Process p = CaddieProcessTestSupport.caddie(other, out, "verify", Long.toString(runId));
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(read(out)).isEqualTo(1);
+        assertThat(read(out)).contains("INCONSISTENT: the rerun differs by +1.0");
+
+        // a log altered after the fact is refused before anything runs (exit 2)
+        Path log;
+        try (Ledger l = ledger()) { log = Path.of(l.run(runId).orElseThrow().logPath()); }
+        Files.writeString(log, Files.readString(log).replace("val_bpb:1.", "val_bpb:0."));
+        p = CaddieProcessTestSupport.caddie(ws.get(0), out, "verify", Long.toString(runId));
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(read(out)).contains("no longer matches its recorded SHA-256");
     }
 
     @Test
@@ -138,6 +176,50 @@ class SwarmTest {
             assertThat(l.verdicts(running.candidateId())).isNotEmpty().noneMatch(v -> v.verdict().equals(Verdict.INTERRUPTED));
             assertThat(l.queue()).isEmpty();
             assertThat(read(tmp.resolve("b.out"))).contains("taken from the queue");
+        }
+    }
+
+    @Test
+    void theSameChangeMadeByTwoWorkersOnOneParentRunsOnce() throws Exception {
+        // an agent that always makes the same edit, and runs that sleep only for that edit (on the first clone)
+        Path script = Files.writeString(Files.createDirectories(tmp.resolve("bin")).resolve("same-agent.sh"), """
+                cat >/dev/null
+                sed -i 's/real("MATRIX_LR", [0-9.]*/real("MATRIX_LR", 0.0071/' train.java
+                mkdir -p .caddie
+                echo '{"hypothesis": "a higher matrix learning rate", "predicted_delta": -0.01}' > .caddie/hypothesis.json
+                """);
+        String agent = "\n[agent.same]\nkind = \"generic\"\ncommand = [\"bash\", \"" + script + "\"]\ntimeout_seconds = 60\n";
+        List<Path> ws = clones(2, agent);
+        for (Path w : ws) {
+            Path t = w.resolve("caddie.toml");
+            Files.writeString(t, Files.readString(t).replace("sleep ${SLEEP:-0};", "if grep -q 0.0071 train.java; then sleep ${SLEEP:-0}; fi;"));
+        }
+        Path slow = ws.get(0).resolve("caddie.toml");
+        Files.writeString(slow, Files.readString(slow).replace("[tiers.fast]\nexecutor = \"local\"", "[tiers.fast]\nexecutor = \"local\"\nenv = { SLEEP = \"600\" }"));
+        Process a = CaddieProcessTestSupport.caddie(ws.get(0), tmp.resolve("a.out"), "swarm", "join", "--name", "a", "--experiments", "2", "--tag", "d",
+                "--proposer", "agent:same", "--unsandboxed");
+        try {
+            long deadline = System.currentTimeMillis() + 150_000;
+            RunRecord running = null;
+            while (running == null && System.currentTimeMillis() < deadline && a.isAlive()) {
+                Thread.sleep(300);
+                try (Ledger l = ledger()) {
+                    running = l.runningRuns().stream().filter(r -> !l.candidate(r.candidateId()).orElseThrow().proposer().equals("baseline")).findFirst().orElse(null);
+                } catch (Exception notYet) {
+                    // the schema is still being written
+                }
+            }
+            assertThat(running).as(read(tmp.resolve("a.out"))).isNotNull();
+            String b = runCli(ws.get(1), "swarm", "join", "--name", "b", "--experiments", "1", "--tag", "d", "--proposer", "agent:same", "--unsandboxed");
+            try (Ledger l = ledger()) {
+                Experiment mine = l.experiments("d").stream().filter(e -> "b".equals(l.candidateWorker(e.candidate().id()))).findFirst().orElseThrow();
+                assertThat(mine.verdict().verdict()).as(b).isEqualTo(Verdict.REJECTED);
+                assertThat(mine.verdict().reason()).isEqualTo("the same change as candidate " + running.candidateId() + " (worker a) on the same parent: a swarm runs a change once");
+                assertThat(l.runs(mine.candidate().id())).isEmpty();
+            }
+        } finally {
+            a.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            a.destroyForcibly();
         }
     }
 
