@@ -155,7 +155,11 @@ public final class DashboardData {
         ObjectNode env = o.putObject("env");
         cand.env().forEach(env::put);
         String diff;
+        String worker = ledger.candidateWorker(id);
+        if (worker != null) o.put("worker", worker);
         try {
+            // a swarm's candidate may come from another machine: its commit is fetched from the remote first
+            if (cand.parent() != null) dev.caddie.loop.SwarmWorker.ensureCommit(new Git(task.workspace()), task.swarm().remote(), id, cand.commit());
             diff = cand.parent() == null ? "" : Git.run(task.workspace(), "diff", "--no-color", cand.parent(), cand.commit());
         } catch (IOException e) {
             diff = "(the commit is not in this repository: " + e.getMessage().lines().findFirst().orElse("") + ")";

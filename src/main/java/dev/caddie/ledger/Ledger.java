@@ -523,11 +523,13 @@ public final class Ledger implements AutoCloseable {
 
     /** Which worker made a candidate and which ran a run (null outside a swarm). */
     public String candidateWorker(long candidateId) {
-        return query("SELECT worker FROM candidates WHERE id=?", rs -> rs.getString(1), candidateId).stream().findFirst().orElse(null);
+        List<String> w = query("SELECT worker FROM candidates WHERE id=?", rs -> rs.getString(1), candidateId);
+        return w.isEmpty() ? null : w.get(0); // a null worker: made outside a swarm
     }
 
     public String runWorker(long runId) {
-        return query("SELECT worker FROM runs WHERE id=?", rs -> rs.getString(1), runId).stream().findFirst().orElse(null);
+        List<String> w = query("SELECT worker FROM runs WHERE id=?", rs -> rs.getString(1), runId);
+        return w.isEmpty() ? null : w.get(0);
     }
 
     /**

@@ -335,7 +335,7 @@ final class Migrations {
     private static void refuseForeign(Statement s, Dialect d) throws SQLException {
         List<String> tables = d.tables(s);
         if (!tables.isEmpty())
-            throw new SQLException("a database of another program (tables " + String.join(", ", tables.subList(0, Math.min(5, tables.size())))
+            throw new SQLException((d == Dialect.SQLITE ? "an SQLite" : "a PostgreSQL") + " database of another program (tables " + String.join(", ", tables.subList(0, Math.min(5, tables.size())))
                     + (tables.size() > 5 ? ", ..." : "") + "), not a Caddie ledger; " + (d == Dialect.SQLITE
                     ? "move it aside and Caddie starts a new ledger" : "give Caddie a database of its own (createdb caddie)"));
     }

@@ -59,7 +59,7 @@ public final class RunVerifier {
         Double reference = tier.name().equals(run.tier()) ? run.valBpb() : ledger.meanScore(c.id(), tier.name()).isPresent()
                 ? ledger.meanScore(c.id(), tier.name()).getAsDouble() : null;
         Git git = new Git(task.workspace());
-        fetch(git, c);
+        SwarmWorker.ensureCommit(git, task.swarm().remote(), c.id(), c.commit());
         Path wt = new Workspace(task.workspace()).worktrees().resolve("verify-run" + runId + "-" + ProcessHandle.current().pid());
         Files.createDirectories(wt.getParent());
         git.worktreeAdd(wt, c.commit());
@@ -121,16 +121,4 @@ public final class RunVerifier {
         return "log: " + log + " matches its recorded SHA-256";
     }
 
-    /** The candidate's commit, from the swarm's remote when it was made on another machine. */
-    private void fetch(Git git, Candidate c) throws IOException {
-        try {
-            git.run("cat-file", "-e", c.commit() + "^{commit}");
-            return;
-        } catch (IOException notHere) {
-            // fetched below
-        }
-        if (task.swarm().remote() == null)
-            throw new IOException("candidate " + c.id() + "'s commit " + c.commit().substring(0, 7) + " is not in this repository and [swarm] remote is not set");
-        git.run("fetch", "-q", task.swarm().remote(), SwarmWorker.candidateRef(c.id()));
-    }
 }

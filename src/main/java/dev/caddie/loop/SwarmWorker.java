@@ -85,14 +85,21 @@ public final class SwarmWorker implements AutoCloseable {
     }
 
     /** Makes a candidate's commit present here (it may have been made on another machine). */
-    public void fetchCandidate(long cid, String commit) throws IOException {
-        if (hasCommit(commit)) return;
-        if (remote == null) throw new IOException("candidate " + cid + "'s commit " + commit.substring(0, 7) + " is not in this clone and [swarm] remote is not set");
+    public void fetchCandidate(long cid, String commit) throws IOException { ensureCommit(git, remote, cid, commit); }
+
+    /**
+     * Makes a candidate's commit present in a repository, fetching it from the swarm's remote (where every worker
+     * publishes its candidates) when it was made on another machine: what `caddie verify` and the dashboard need too.
+     */
+    public static void ensureCommit(Git git, String remote, long cid, String commit) throws IOException {
+        if (hasCommit(git, commit)) return;
+        if (remote == null)
+            throw new IOException("candidate " + cid + "'s commit " + commit.substring(0, Math.min(7, commit.length())) + " is not in this repository and [swarm] remote is not set");
         git.run("fetch", "-q", remote, candidateRef(cid));
-        if (!hasCommit(commit)) throw new IOException("the remote's " + candidateRef(cid) + " does not hold commit " + commit);
+        if (!hasCommit(git, commit)) throw new IOException("the remote's " + candidateRef(cid) + " does not hold commit " + commit);
     }
 
-    private boolean hasCommit(String commit) {
+    private static boolean hasCommit(Git git, String commit) {
         try {
             git.run("cat-file", "-e", commit + "^{commit}");
             return true;
@@ -107,7 +114,7 @@ public final class SwarmWorker implements AutoCloseable {
         String line = git.run("ls-remote", remote, "refs/heads/" + ExperimentLoop.branch(tag)).strip();
         if (line.isEmpty()) return null;
         String sha = line.split("\\s+")[0];
-        if (!hasCommit(sha)) git.run("fetch", "-q", remote, "refs/heads/" + ExperimentLoop.branch(tag));
+        if (!hasCommit(git, sha)) git.run("fetch", "-q", remote, "refs/heads/" + ExperimentLoop.branch(tag));
         return sha;
     }
 

@@ -49,7 +49,25 @@ public final class TaskSpecReader {
      */
     public static dev.caddie.ledger.LedgerUrl ledgerOf(Path workspace) throws SpecException, IOException {
         if (!Files.isRegularFile(workspace.resolve(TaskSpec.FILE))) return LedgerSettings.defaults().resolve(workspace);
-        return read(workspace).ledgerUrl();
+        try {
+            return read(workspace).ledgerUrl();
+        } catch (SpecException e) {
+            // Reading the record must not need a caddie.toml that is right everywhere (a typo in [research] should not
+            // hide the ledger): only [ledger] is read, and its own mistakes are still reported.
+            TaskSpecReader r = new TaskSpecReader();
+            r.fileName = TaskSpec.FILE;
+            String text = Files.readString(workspace.resolve(TaskSpec.FILE));
+            r.lines = new TomlLines(text);
+            JsonNode root;
+            try {
+                root = new TomlMapper().readTree(text.startsWith("\uFEFF") ? text.substring(1) : text);
+            } catch (JacksonException notToml) {
+                throw e;
+            }
+            LedgerSettings ledger = r.ledger(r.table(root, "ledger", false));
+            if (!r.problems.isEmpty()) throw new SpecException(String.join("\n", r.problems));
+            return ledger.resolve(workspace.toAbsolutePath().normalize());
+        }
     }
 
     /** Reads workspace/caddie.toml. */

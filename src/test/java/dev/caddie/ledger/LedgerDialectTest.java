@@ -55,7 +55,7 @@ public class LedgerDialectTest {
         String foreign = PostgresServer.get().newDatabase();
         try (var c = DriverManager.getConnection(foreign, "postgres", ""); var s = c.createStatement()) { s.execute("CREATE TABLE orders (id int)"); }
         assertThatThrownBy(() -> Ledger.open(new LedgerUrl(foreign, "postgres", "")))
-                .hasMessageContaining("a database of another program (tables orders)").hasMessageContaining("createdb");
+                .hasMessageContaining("a PostgreSQL database of another program (tables orders)").hasMessageContaining("createdb");
     }
 
     @Test

@@ -180,6 +180,39 @@ class SwarmTest {
     }
 
     @Test
+    void aCandidateProposedOnABestThatMovedWhileItRanIsJudgedAgainstTheNewOne() throws Exception {
+        List<Path> ws = clones(2, "");
+        for (Path w : ws) { // only the search's candidates sleep (the baseline sets no MATRIX_LR)
+            Path t = w.resolve("caddie.toml");
+            Files.writeString(t, Files.readString(t).replace("sleep ${SLEEP:-0};", "case x$MATRIX_LR in x) ;; *) sleep ${SLEEP:-0};; esac;"));
+        }
+        Path slow = ws.get(0).resolve("caddie.toml");
+        Files.writeString(slow, Files.readString(slow).replace("[tiers.fast]\nexecutor = \"local\"", "[tiers.fast]\nexecutor = \"local\"\nenv = { SLEEP = \"12\" }"));
+        Process a = CaddieProcessTestSupport.caddie(ws.get(0), tmp.resolve("a.out"), "swarm", "join", "--name", "a", "--experiments", "2", "--tag", "m");
+        long deadline = System.currentTimeMillis() + 120_000;
+        RunRecord running = null;
+        while (running == null && System.currentTimeMillis() < deadline && a.isAlive()) {
+            Thread.sleep(300);
+            try (Ledger l = ledger()) {
+                running = l.runningRuns().stream().filter(r -> !l.candidate(r.candidateId()).orElseThrow().proposer().equals("baseline")).findFirst().orElse(null);
+            } catch (Exception notYet) {
+                // the schema is still being written
+            }
+        }
+        assertThat(running).as(read(tmp.resolve("a.out"))).isNotNull();
+        String b = runCli(ws.get(1), "swarm", "join", "--name", "b", "--experiments", "6", "--tag", "m");
+        assertThat(a.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        try (Ledger l = ledger()) {
+            long keptByB = l.experiments("m").stream().filter(e -> "b".equals(l.candidateWorker(e.candidate().id())) && e.verdict().verdict().equals(Verdict.KEEP))
+                    .mapToLong(e -> e.candidate().id()).max().orElseThrow(() -> new AssertionError("b kept nothing:\n" + b));
+            var v = l.verdicts(running.candidateId()).get(0);
+            assertThat(v.reason()).as(read(tmp.resolve("a.out"))).contains("and the best moved to candidate " + keptByB);
+            assertThat(v.reason()).containsAnyOf("judged against that one", "kept as its sibling");
+            assertThat(Git.run(remote, "rev-parse", "caddie/m").strip()).isEqualTo(l.best("m", true).orElseThrow().candidate().commit());
+        }
+    }
+
+    @Test
     void theSameChangeMadeByTwoWorkersOnOneParentRunsOnce() throws Exception {
         // an agent that always makes the same edit, and runs that sleep only for that edit (on the first clone)
         Path script = Files.writeString(Files.createDirectories(tmp.resolve("bin")).resolve("same-agent.sh"), """
