@@ -183,39 +183,102 @@ public class train {
         catch (ExecutionException e) { throw new RuntimeException(e.getCause()); }
     }
 
-    /** c[M][N] (+)= a[M][K] @ b[K][N]; rows of c are split across threads. */
+    /**
+     * c[M][N] (+)= a[M][K] @ b[K][N]. Rows of c go two at a time, so each row of b read from cache serves both
+     * (twice the multiply-adds per load); each row's sum is the same expression as one row alone, so the result
+     * does not depend on the pairing. Pairs are split across threads.
+     */
     static void matmul(float[][] a, float[][] b, float[][] c, boolean accumulate) {
-        int K = b.length, N = b[0].length;
-        parallelFor(a.length, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                float[] ci = c[i], ai = a[i];
-                if (!accumulate) Arrays.fill(ci, 0f);
+        int K = b.length, N = b[0].length, M = a.length;
+        if (N < 128 && M >= 8 * N) { matmulNarrow(a, b, c, accumulate); return; }
+        parallelFor((M + 1) / 2, (lo, hi) -> {
+            for (int p = lo; p < hi; p++) {
+                int i = 2 * p;
+                float[] c0 = c[i], a0 = a[i];
+                if (i + 1 == M) { // an odd last row goes alone
+                    if (!accumulate) Arrays.fill(c0, 0f);
+                    int k = 0;
+                    for (; k + 4 <= K; k += 4) {
+                        float x0 = a0[k], x1 = a0[k + 1], x2 = a0[k + 2], x3 = a0[k + 3];
+                        float[] b0 = b[k], b1 = b[k + 1], b2 = b[k + 2], b3 = b[k + 3];
+                        for (int j = 0; j < N; j++) c0[j] += x0 * b0[j] + x1 * b1[j] + x2 * b2[j] + x3 * b3[j];
+                    }
+                    for (; k < K; k++) { float x0 = a0[k]; float[] b0 = b[k]; for (int j = 0; j < N; j++) c0[j] += x0 * b0[j]; }
+                    continue;
+                }
+                float[] c1 = c[i + 1], a1 = a[i + 1];
+                if (!accumulate) { Arrays.fill(c0, 0f); Arrays.fill(c1, 0f); }
                 int k = 0;
                 for (; k + 4 <= K; k += 4) {
-                    float a0 = ai[k], a1 = ai[k + 1], a2 = ai[k + 2], a3 = ai[k + 3];
+                    float x0 = a0[k], x1 = a0[k + 1], x2 = a0[k + 2], x3 = a0[k + 3];
+                    float y0 = a1[k], y1 = a1[k + 1], y2 = a1[k + 2], y3 = a1[k + 3];
                     float[] b0 = b[k], b1 = b[k + 1], b2 = b[k + 2], b3 = b[k + 3];
-                    for (int j = 0; j < N; j++) ci[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    for (int j = 0; j < N; j++) {
+                        float v0 = b0[j], v1 = b1[j], v2 = b2[j], v3 = b3[j];
+                        c0[j] += x0 * v0 + x1 * v1 + x2 * v2 + x3 * v3;
+                        c1[j] += y0 * v0 + y1 * v1 + y2 * v2 + y3 * v3;
+                    }
                 }
-                for (; k < K; k++) { float a0 = ai[k]; float[] b0 = b[k]; for (int j = 0; j < N; j++) ci[j] += a0 * b0[j]; }
+                for (; k < K; k++) {
+                    float x0 = a0[k], y0 = a1[k]; float[] b0 = b[k];
+                    for (int j = 0; j < N; j++) { float v0 = b0[j]; c0[j] += x0 * v0; c1[j] += y0 * v0; }
+                }
             }
         });
     }
 
-    /** c[K][N] += a[M][K]^T @ b[M][N] (weight gradients); rows of c are split across threads. */
+    /**
+     * matmul for a narrow c (few columns, many rows: a linear layer's output at dim 64), computed transposed:
+     * c^T = b^T @ a^T, so the loop the JIT vectorises runs over the M rows instead of 64 columns. The products
+     * and their order are the same, so the result is too; the transposes cost a copy each.
+     */
+    static void matmulNarrow(float[][] a, float[][] b, float[][] c, boolean accumulate) {
+        int M = a.length, K = b.length, N = b[0].length;
+        float[][] aT = transpose(a), bT = transpose(b), cT = accumulate ? transpose(c) : new float[N][M];
+        matmul(bT, aT, cT, true);
+        parallelFor(M, (lo, hi) -> { for (int i = lo; i < hi; i++) { float[] ci = c[i]; for (int j = 0; j < N; j++) ci[j] = cT[j][i]; } });
+    }
+
+    static float[][] transpose(float[][] x) {
+        int R = x.length, C = x[0].length; float[][] t = new float[C][R];
+        parallelFor(C, (lo, hi) -> { for (int j = lo; j < hi; j++) { float[] tj = t[j]; for (int i = 0; i < R; i++) tj[i] = x[i][j]; } });
+        return t;
+    }
+
+    /** c[K][N] += a[M][K]^T @ b[M][N] (weight gradients); rows of c go two at a time as in matmul, split across threads. */
     static void matmulTA(float[][] a, float[][] b, float[][] c) {
-        int M = a.length, N = b[0].length;
-        parallelFor(c.length, (lo, hi) -> {
+        int M = a.length, N = b[0].length, K = c.length;
+        parallelFor((K + 1) / 2, (lo, hi) -> {
             for (int i0 = 0; i0 < M; i0 += 64) { // a block of b's rows stays in cache across c's rows
                 int i1 = Math.min(M, i0 + 64);
-                for (int k = lo; k < hi; k++) {
-                    float[] ck = c[k];
+                for (int p = lo; p < hi; p++) {
+                    int k = 2 * p;
+                    boolean pair = k + 1 < K;
+                    float[] c0 = c[k], c1 = pair ? c[k + 1] : null;
                     int i = i0;
-                    for (; i + 4 <= i1; i += 4) {
-                        float a0 = a[i][k], a1 = a[i + 1][k], a2 = a[i + 2][k], a3 = a[i + 3][k];
-                        float[] b0 = b[i], b1 = b[i + 1], b2 = b[i + 2], b3 = b[i + 3];
-                        for (int j = 0; j < N; j++) ck[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                    if (pair) {
+                        for (; i + 4 <= i1; i += 4) {
+                            float x0 = a[i][k], x1 = a[i + 1][k], x2 = a[i + 2][k], x3 = a[i + 3][k];
+                            float y0 = a[i][k + 1], y1 = a[i + 1][k + 1], y2 = a[i + 2][k + 1], y3 = a[i + 3][k + 1];
+                            float[] b0 = b[i], b1 = b[i + 1], b2 = b[i + 2], b3 = b[i + 3];
+                            for (int j = 0; j < N; j++) {
+                                float v0 = b0[j], v1 = b1[j], v2 = b2[j], v3 = b3[j];
+                                c0[j] += x0 * v0 + x1 * v1 + x2 * v2 + x3 * v3;
+                                c1[j] += y0 * v0 + y1 * v1 + y2 * v2 + y3 * v3;
+                            }
+                        }
+                        for (; i < i1; i++) {
+                            float x0 = a[i][k], y0 = a[i][k + 1]; float[] b0 = b[i];
+                            for (int j = 0; j < N; j++) { float v0 = b0[j]; c0[j] += x0 * v0; c1[j] += y0 * v0; }
+                        }
+                    } else {
+                        for (; i + 4 <= i1; i += 4) {
+                            float x0 = a[i][k], x1 = a[i + 1][k], x2 = a[i + 2][k], x3 = a[i + 3][k];
+                            float[] b0 = b[i], b1 = b[i + 1], b2 = b[i + 2], b3 = b[i + 3];
+                            for (int j = 0; j < N; j++) c0[j] += x0 * b0[j] + x1 * b1[j] + x2 * b2[j] + x3 * b3[j];
+                        }
+                        for (; i < i1; i++) { float x0 = a[i][k]; float[] b0 = b[i]; for (int j = 0; j < N; j++) c0[j] += x0 * b0[j]; }
                     }
-                    for (; i < i1; i++) { float a0 = a[i][k]; float[] b0 = b[i]; for (int j = 0; j < N; j++) ck[j] += a0 * b0[j]; }
                 }
             }
         });
@@ -251,6 +314,12 @@ public class train {
         float n = Math.round(x * 1.442695041f), r = x - n * 0.693145752f - n * 1.42860677e-6f;
         float p = 1f + r * (1f + r * (0.5f + r * (0.16666667f + r * (0.041666668f + r * (0.008333334f + r * 0.0013888889f)))));
         return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
+    /** tanh from expNeg, (1 - e^-2|x|) / (1 + e^-2|x|) with x's sign: absolute error about 1e-7, a few times cheaper than Math.tanh. */
+    static float tanh(float x) {
+        float e = expNeg(-2f * Math.abs(x)), t = (1f - e) / (1f + e);
+        return x < 0 ? -t : t;
     }
 
     /** RMSNorm without a learned gain (as the baseline's F.rms_norm); keeps 1/rms per row for backward. */
@@ -368,7 +437,7 @@ public class train {
                 for (int i = lo; i < hi; i++) {
                     float[] z = logits[i]; float max = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j < V; j++) {
-                        if (cap > 0) { th[j] = (float) Math.tanh(z[j] / cap); z[j] = cap * th[j]; }
+                        if (cap > 0) { th[j] = tanh(z[j] / cap); z[j] = cap * th[j]; }
                         if (z[j] > max) max = z[j];
                     }
                     double sum = 0;
@@ -418,34 +487,36 @@ public class train {
             });
         }
 
-        /** Causal softmax attention per (sequence, head); keeps the probabilities for backward. */
+        /**
+         * Causal softmax attention per (sequence, head); keeps the probabilities for backward. Scores and outputs are
+         * built as sums of scaled rows (k transposed, so a query's scores against every earlier key are one
+         * multiply-add per channel over a contiguous row) rather than as dot products, which the JIT cannot vectorise.
+         */
         void attention(Block b) {
             float scale = (float) (1.0 / Math.sqrt(hd));
             parallelFor(B * H, (lo, hi) -> {
-                float[][] qh = new float[T][hd], kh = new float[T][hd], vT = new float[hd][T];
+                float[][] qh = new float[T][hd], kT = new float[hd][T], vh = new float[T][hd];
+                float[] sc = new float[T], o = new float[hd];
                 for (int u = lo; u < hi; u++) {
                     int seq = u / H, h = u % H, base = seq * T, pOff = u * T * T;
-                    for (int s = 0; s < T; s++)
-                        for (int c = 0; c < hd; c++) {
-                            qh[s][c] = b.q[base + s][h * hd + c] * scale; kh[s][c] = b.k[base + s][h * hd + c]; vT[c][s] = b.v[base + s][h * hd + c];
-                        }
+                    for (int s = 0; s < T; s++) {
+                        float[] qs = b.q[base + s], ks = b.k[base + s];
+                        for (int c = 0; c < hd; c++) { qh[s][c] = qs[h * hd + c] * scale; kT[c][s] = ks[h * hd + c]; }
+                        System.arraycopy(b.v[base + s], h * hd, vh[s], 0, hd);
+                    }
                     for (int t = 0; t < T; t++) {
-                        int pr = pOff + t * T; float max = Float.NEGATIVE_INFINITY; float[] qt = qh[t];
-                        for (int s = 0; s <= t; s++) {
-                            float dot = 0; float[] ks = kh[s];
-                            for (int c = 0; c < hd; c++) dot += qt[c] * ks[c];
-                            b.probs[pr + s] = dot; max = Math.max(max, dot);
-                        }
+                        int n = t + 1; float[] qt = qh[t];
+                        Arrays.fill(sc, 0, n, 0f);
+                        for (int c = 0; c < hd; c++) { float qc = qt[c]; float[] kc = kT[c]; for (int s = 0; s < n; s++) sc[s] += qc * kc[s]; }
+                        float max = Float.NEGATIVE_INFINITY;
+                        for (int s = 0; s < n; s++) max = Math.max(max, sc[s]);
                         float sum = 0;
-                        for (int s = 0; s <= t; s++) { float e = expNeg(b.probs[pr + s] - max); b.probs[pr + s] = e; sum += e; }
+                        for (int s = 0; s < n; s++) { float e = expNeg(sc[s] - max); sc[s] = e; sum += e; }
                         float invSum = 1f / sum;
-                        for (int s = 0; s <= t; s++) b.probs[pr + s] *= invSum;
-                        float[] out = b.ao[base + t];
-                        for (int c = 0; c < hd; c++) {
-                            float acc = 0; float[] vc = vT[c];
-                            for (int s = 0; s <= t; s++) acc += b.probs[pr + s] * vc[s];
-                            out[h * hd + c] = acc;
-                        }
+                        Arrays.fill(o, 0f);
+                        for (int s = 0; s < n; s++) { float p = sc[s] * invSum; sc[s] = p; float[] vs = vh[s]; for (int c = 0; c < hd; c++) o[c] += p * vs[c]; }
+                        System.arraycopy(sc, 0, b.probs, pOff + t * T, n);
+                        System.arraycopy(o, 0, b.ao[base + t], h * hd, hd);
                     }
                 }
             });
@@ -492,39 +563,44 @@ public class train {
             return dxm;
         }
 
+        /** Backward of attention, in the same row form as forward: gradients of keys and values kept transposed. */
         void attentionBackward(Block b, float[][] dao, float[][] dq, float[][] dk, float[][] dv) {
             float scale = (float) (1.0 / Math.sqrt(hd));
             parallelFor(B * H, (lo, hi) -> {
-                float[] dp = new float[T], g = new float[hd];
-                float[][] vh = new float[T][hd], kh = new float[T][hd], qh = new float[T][hd], dqh = new float[T][hd], dkh = new float[T][hd], dvh = new float[T][hd];
+                float[] dp = new float[T], ds = new float[T], p = new float[T], g = new float[hd];
+                float[][] vT = new float[hd][T], kh = new float[T][hd], qh = new float[T][hd], dqh = new float[T][hd], dkT = new float[hd][T], dvT = new float[hd][T];
                 for (int u = lo; u < hi; u++) {
                     int seq = u / H, h = u % H, base = seq * T, pOff = u * T * T;
                     for (int s = 0; s < T; s++) {
-                        System.arraycopy(b.v[base + s], h * hd, vh[s], 0, hd);
+                        float[] vs = b.v[base + s];
+                        for (int c = 0; c < hd; c++) vT[c][s] = vs[h * hd + c];
                         System.arraycopy(b.k[base + s], h * hd, kh[s], 0, hd);
                         System.arraycopy(b.q[base + s], h * hd, qh[s], 0, hd);
-                        Arrays.fill(dkh[s], 0f); Arrays.fill(dvh[s], 0f); Arrays.fill(dqh[s], 0f);
+                        Arrays.fill(dqh[s], 0f);
                     }
+                    for (int c = 0; c < hd; c++) { Arrays.fill(dkT[c], 0f); Arrays.fill(dvT[c], 0f); }
                     for (int t = 0; t < T; t++) {
-                        int pr = pOff + t * T;
+                        int n = t + 1;
                         System.arraycopy(dao[base + t], h * hd, g, 0, hd);
+                        System.arraycopy(b.probs, pOff + t * T, p, 0, n);
+                        // dp[s] = g . v[s]; dv[s] += p[s] g
+                        Arrays.fill(dp, 0, n, 0f);
+                        for (int c = 0; c < hd; c++) {
+                            float gc = g[c]; float[] vc = vT[c], dvc = dvT[c];
+                            for (int s = 0; s < n; s++) { dp[s] += gc * vc[s]; dvc[s] += gc * p[s]; }
+                        }
                         float dot = 0;
-                        for (int s = 0; s <= t; s++) {
-                            float acc = 0; float[] vs = vh[s];
-                            for (int c = 0; c < hd; c++) acc += g[c] * vs[c];
-                            dp[s] = acc; dot += acc * b.probs[pr + s];
-                        }
+                        for (int s = 0; s < n; s++) dot += dp[s] * p[s];
+                        for (int s = 0; s < n; s++) ds[s] = p[s] * (dp[s] - dot) * scale;
+                        // dq[t] += sum_s ds[s] k[s]; dk[s] += ds[s] q[t]
                         float[] dqt = dqh[t], qt = qh[t];
-                        for (int s = 0; s <= t; s++) {
-                            float p = b.probs[pr + s], ds = p * (dp[s] - dot) * scale;
-                            float[] ks = kh[s], dks = dkh[s], dvs = dvh[s];
-                            for (int c = 0; c < hd; c++) { dqt[c] += ds * ks[c]; dks[c] += ds * qt[c]; dvs[c] += p * g[c]; }
-                        }
+                        for (int s = 0; s < n; s++) { float d = ds[s]; float[] ks = kh[s]; for (int c = 0; c < hd; c++) dqt[c] += d * ks[c]; }
+                        for (int c = 0; c < hd; c++) { float qc = qt[c]; float[] dkc = dkT[c]; for (int s = 0; s < n; s++) dkc[s] += ds[s] * qc; }
                     }
                     for (int s = 0; s < T; s++) {
                         System.arraycopy(dqh[s], 0, dq[base + s], h * hd, hd);
-                        System.arraycopy(dkh[s], 0, dk[base + s], h * hd, hd);
-                        System.arraycopy(dvh[s], 0, dv[base + s], h * hd, hd);
+                        float[] dks = dk[base + s], dvs = dv[base + s];
+                        for (int c = 0; c < hd; c++) { dks[h * hd + c] = dkT[c][s]; dvs[h * hd + c] = dvT[c][s]; }
                     }
                 }
             });
