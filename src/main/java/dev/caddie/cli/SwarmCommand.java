@@ -64,23 +64,8 @@ final class SwarmCommand extends ParentCommand {
                     System.out.printf(Locale.ROOT, "  %-14s %-5s %-22s heartbeat %5s ago  %s%n", w.name(), l.workerAlive(w) ? "alive" : w.state().equals("stopped") ? "left" : "dead",
                             w.host() + ":" + w.pid(), ago(w.silentSeconds()), w.doing() == null ? "" : w.doing());
                 String t = tag != null ? tag : l.meta("tag").orElse(null);
-                if (t == null) {
-                    System.out.println("\nno experiments yet");
-                    return 0;
-                }
-                List<Experiment> all = l.experiments(t);
-                List<Experiment> kept = new ArrayList<>();
-                for (Experiment e : all) if (e.verdict() != null && e.verdict().verdict().equals(Verdict.KEEP) && e.run() != null && e.run().valBpb() != null) kept.add(e);
-                Comparator<Experiment> byScore = Comparator.comparingDouble(e -> l.meanScore(e.candidate().id(), e.run().tier()).orElse(e.run().valBpb()));
-                kept.sort(task.metric().minimize() ? byScore : byScore.reversed());
-                System.out.println("\nleaderboard, tag " + t + " (" + all.size() + " candidates, " + kept.size() + " kept)");
-                for (int i = 0; i < Math.min(top, kept.size()); i++) {
-                    Experiment e = kept.get(i);
-                    String by = l.candidateWorker(e.candidate().id());
-                    System.out.printf(Locale.ROOT, "  %2d. #%-5d %s %.6f  %-8s %-12s %s%n", i + 1, e.candidate().id(), task.metric().name(),
-                            l.meanScore(e.candidate().id(), e.run().tier()).orElse(e.run().valBpb()), e.candidate().commit().substring(0, 7),
-                            by == null ? "-" : by, dev.caddie.Text.oneLine(e.candidate().description(), 60));
-                }
+                if (t == null) System.out.println("\nno experiments yet");
+                else leaderboard(task, l, t);
                 System.out.println("\nclaims");
                 int n = 0;
                 for (var r : l.runningRuns()) {
@@ -99,6 +84,23 @@ final class SwarmCommand extends ParentCommand {
                 for (Message m : feed.subList(Math.max(0, feed.size() - 10), feed.size())) System.out.println("  " + Feed.line(m));
             }
             return 0;
+        }
+
+        /** The tag's kept results, best first, with the worker that found each. */
+        private void leaderboard(TaskSpec task, Ledger l, String t) {
+            List<Experiment> all = l.experiments(t);
+            List<Experiment> kept = new ArrayList<>();
+            for (Experiment e : all) if (e.verdict() != null && e.verdict().verdict().equals(Verdict.KEEP) && e.run() != null && e.run().valBpb() != null) kept.add(e);
+            Comparator<Experiment> byScore = Comparator.comparingDouble(e -> l.meanScore(e.candidate().id(), e.run().tier()).orElse(e.run().valBpb()));
+            kept.sort(task.metric().minimize() ? byScore : byScore.reversed());
+            System.out.println("\nleaderboard, tag " + t + " (" + all.size() + " candidates, " + kept.size() + " kept)");
+            for (int i = 0; i < Math.min(top, kept.size()); i++) {
+                Experiment e = kept.get(i);
+                String by = l.candidateWorker(e.candidate().id());
+                System.out.printf(Locale.ROOT, "  %2d. #%-5d %s %.6f  %-8s %-12s %s%n", i + 1, e.candidate().id(), task.metric().name(),
+                        l.meanScore(e.candidate().id(), e.run().tier()).orElse(e.run().valBpb()), e.candidate().commit().substring(0, 7),
+                        by == null ? "-" : by, dev.caddie.Text.oneLine(e.candidate().description(), 60));
+        }
         }
 
         private static String ago(long s) { return s < 120 ? s + "s" : s < 7200 ? s / 60 + "m" : s / 3600 + "h"; }

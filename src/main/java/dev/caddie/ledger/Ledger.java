@@ -532,21 +532,26 @@ public final class Ledger implements AutoCloseable {
         return w.isEmpty() ? null : w.get(0);
     }
 
+    /** Work done under a ledger-wide lock; what it writes commits with it. */
+    public interface LockedWork<T> { T call() throws IOException; }
+
     /**
      * Runs `work` holding the ledger-wide lock `name`, in one transaction: on PostgreSQL an advisory lock every
      * machine sees, on SQLite the file's write lock. What the work writes commits with it or not at all.
      */
-    public synchronized <T> T locked(String name, java.util.concurrent.Callable<T> work) throws Exception {
+    public synchronized <T> T locked(String name, LockedWork<T> work) throws IOException {
         try (Statement st = c.createStatement()) {
             dialect.beginLocked(st, name);
             try {
                 T out = work.call();
                 st.execute("COMMIT");
                 return out;
-            } catch (Exception | Error e) {
+            } catch (IOException | RuntimeException | Error e) {
                 try { st.execute("ROLLBACK"); } catch (SQLException ignored) { /* the error below says what failed */ }
                 throw e;
             }
+        } catch (SQLException e) {
+            throw new LedgerException(where() + ": " + e.getMessage(), e);
         }
     }
 

@@ -303,54 +303,42 @@ public final class ExperimentLoop {
      * best is judged against the new one and, if kept, recorded as its sibling (it does not hold the other's change).
      */
     private void decideInSwarm(LoopOptions opt, Tier tier, long cid, long runId, double value, String seedNote) throws IOException {
-        try {
-            ledger.locked("keep:" + opt.tag(), () -> {
-                Optional<Experiment> best = ledger.best(opt.tag(), task.metric().minimize());
-                Double bestValue = best.map(this::score).orElse(null);
-                var cand = ledger.candidate(cid).orElseThrow();
-                String sibling = "";
-                if (best.isPresent() && cand.parent() != null && !cand.parent().equals(best.get().candidate().commit()))
-                    sibling = String.format(java.util.Locale.ROOT, "; proposed on %s, and the best moved to candidate %d (%s) while it ran: judged against that one",
-                            cand.parent().substring(0, 7), best.get().candidate().id(), best.get().candidate().commit().substring(0, 7));
-                KeepRule.Decision d = bestValue == null ? null : KeepRule.decide(task.loop().keepRule(), task.metric(), value, bestValue, task.loop().keepMargin(),
-                        task.loop().noiseK(), TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())), dev.caddie.frontier.CurrentRecord.sota(task, ledger),
-                        task.loop().sotaFraction());
-                boolean keep = d == null || d.keep();
-                String reason = d == null ? String.format("first result on this branch: %s %.6f%s", task.metric().name(), value, seedNote) : d.reason() + seedNote;
-                if (keep) {
-                    String expected = swarm.remoteBranch(opt.tag());
-                    if (!swarm.advance(opt.tag(), expected, cand.commit())) {
-                        ledger.addVerdict(cid, runId, Verdict.DISCARD, reason + sibling + "; but the remote's " + branch(opt.tag())
-                                + " moved outside this swarm's ledger meanwhile, so it was not kept (fetch the remote and look)", bestValue);
-                        return null;
-                    }
-                    if (!sibling.isEmpty()) sibling = sibling.replace("judged against that one", "kept as its sibling (it does not hold that one's change)");
+        ledger.locked("keep:" + opt.tag(), () -> {
+            Optional<Experiment> best = ledger.best(opt.tag(), task.metric().minimize());
+            Double bestValue = best.map(this::score).orElse(null);
+            var cand = ledger.candidate(cid).orElseThrow();
+            String sibling = "";
+            if (best.isPresent() && cand.parent() != null && !cand.parent().equals(best.get().candidate().commit()))
+                sibling = String.format(java.util.Locale.ROOT, "; proposed on %s, and the best moved to candidate %d (%s) while it ran: judged against that one",
+                        cand.parent().substring(0, 7), best.get().candidate().id(), best.get().candidate().commit().substring(0, 7));
+            KeepRule.Decision d = bestValue == null ? null : KeepRule.decide(task.loop().keepRule(), task.metric(), value, bestValue, task.loop().keepMargin(),
+                    task.loop().noiseK(), TierNoise.pooled(ledger.scoresPerCandidate(opt.tag(), tier.name())), dev.caddie.frontier.CurrentRecord.sota(task, ledger),
+                    task.loop().sotaFraction());
+            boolean keep = d == null || d.keep();
+            String reason = d == null ? String.format("first result on this branch: %s %.6f%s", task.metric().name(), value, seedNote) : d.reason() + seedNote;
+            if (keep) {
+                String expected = swarm.remoteBranch(opt.tag());
+                if (!swarm.advance(opt.tag(), expected, cand.commit())) {
+                    ledger.addVerdict(cid, runId, Verdict.DISCARD, reason + sibling + "; but the remote's " + branch(opt.tag())
+                            + " moved outside this swarm's ledger meanwhile, so it was not kept (fetch the remote and look)", bestValue);
+                    return null;
                 }
-                ledger.addVerdict(cid, runId, keep ? Verdict.KEEP : Verdict.DISCARD, reason + sibling, bestValue);
-                if (keep) keep(opt, tier, cid);
-                return null;
-            });
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
-        }
+                if (!sibling.isEmpty()) sibling = sibling.replace("judged against that one", "kept as its sibling (it does not hold that one's change)");
+            }
+            ledger.addVerdict(cid, runId, keep ? Verdict.KEEP : Verdict.DISCARD, reason + sibling, bestValue);
+            if (keep) keep(opt, tier, cid);
+            return null;
+        });
     }
 
     /** Whether this worker may run the tag's baseline: none is kept, and no other live worker is running one. */
     private boolean claimBaseline(String tag) throws IOException {
-        try {
-            return ledger.locked("keep:" + tag, () -> {
-                String holder = ledger.meta("baseline:" + tag).orElse(null);
-                if (holder != null && !holder.equals(swarm.name()) && ledger.workerAlive(holder)) return false;
-                ledger.setMeta("baseline:" + tag, swarm.name());
-                return true;
-            });
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
-        }
+        return ledger.locked("keep:" + tag, () -> {
+            String holder = ledger.meta("baseline:" + tag).orElse(null);
+            if (holder != null && !holder.equals(swarm.name()) && ledger.workerAlive(holder)) return false;
+            ledger.setMeta("baseline:" + tag, swarm.name());
+            return true;
+        });
     }
 
     /**

@@ -92,7 +92,7 @@
       const out = [h('h1', {}, 'Candidate #' + c.id + ' — ' + c.description)];
       out.push(h('div', { class: 'cards' },
         card('verdict', c.verdict ? c.verdict.verdict : 'running', c.verdict ? c.verdict.reason : '', 'verdict'),
-        card('proposer', c.proposer, 'tag ' + c.tag + ', commit ' + (c.commit || '').slice(0, 10)),
+        card('proposer', c.proposer, 'tag ' + c.tag + ', commit ' + (c.commit || '').slice(0, 10) + (c.worker ? ', swarm worker ' + c.worker : '')),
         c.hypothesis ? card('predicted → actual delta', n(c.hypothesis.predicted_delta) + ' → ' + n(c.hypothesis.actual_delta), c.hypothesis.hypothesis, 'hypothesis') : null));
       const env = Object.entries(c.env);
       out.push(h('h2', {}, 'Settings'), env.length ? table(['variable', 'value'], env.map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v))), 'env') : h('p', { class: 'muted' }, 'the script\'s defaults'));

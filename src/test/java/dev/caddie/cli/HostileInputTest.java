@@ -359,7 +359,7 @@ class HostileInputTest {
         Path dir = Files.createDirectories(tmp.resolve("agent"));
         byte[] good = "{\"topic\": \"bigram hash embeddings\"}\n".getBytes(StandardCharsets.UTF_8);
         byte[] bad = {(byte) 0xc3, 0x28, (byte) 0xff, '\n'};
-        byte[] huge = ("{\"topic\": \"" + "x".repeat(2 << 20) + "\"}\n").getBytes(StandardCharsets.UTF_8);
+        byte[] huge = ("{\"topic\": \"" + "x".repeat(20 << 20) + "\"}\n").getBytes(StandardCharsets.UTF_8); // probe J3: one 20 MB line
         Files.write(dir.resolve("research_queue.jsonl"), concat(bad, good, huge));
         Out o = caddie("mail", "import", dir.toString(), "--from", "agent", "-C", ws.toString());
         assertThat(o.code()).as(o.text()).isEqualTo(1);

@@ -54,4 +54,33 @@ class LauncherTest {
         assertEquals(0, p.exitValue(), out);
         return out.lines().reduce((a, b) -> b).orElse("");
     }
+
+    /**
+     * The first-contact probe U10 end to end: under LC_ALL=C a log whose name is not ASCII was "cannot convert ...
+     * to Path". Through the launcher (with the classes under test) it is parsed, and a workspace under a non-ASCII
+     * folder is found (U9).
+     */
+    @Test
+    void underTheCLocaleAFileWithANonAsciiNameIsReadThroughTheLauncher() throws Exception {
+        // this JVM must be able to write the name at all (./caddie selftest runs the tests under a UTF-8 locale)
+        org.junit.jupiter.api.Assumptions.assumeTrue("UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding")),
+                "the test JVM itself runs under a non-UTF-8 locale, so it cannot create the file this test reads");
+        Path dir = Files.createTempDirectory("caddie-ü");
+        try {
+            Path log = Files.writeString(dir.resolve("log ü 1.log"), "step:100/100 train_loss:2.5000\nfinal_int8_zlib_roundtrip_exact val_loss:2.0 val_bpb:1.2\n");
+            ProcessBuilder pb = new ProcessBuilder("bash", Path.of("caddie").toAbsolutePath().toString(), "parse", log.toString()).redirectErrorStream(true);
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            pb.environment().put("LC_ALL", "C");
+            pb.environment().put("CADDIE_CLASSPATH", System.getProperty("java.class.path"));
+            Process p = pb.start();
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the launcher did not return");
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.exitValue(), out);
+            assertTrue(out.contains("1.2"), out);
+            assertTrue(!out.contains("InvalidPath") && !out.contains("cannot convert"), out);
+        } finally {
+            try (var files = Files.list(dir)) { for (Path f : files.toList()) Files.delete(f); }
+            Files.delete(dir);
+        }
+    }
 }

@@ -150,17 +150,7 @@ class SwarmTest {
         Path slow = ws.get(0).resolve("caddie.toml");
         Files.writeString(slow, Files.readString(slow).replace("[tiers.fast]\nexecutor = \"local\"", "[tiers.fast]\nexecutor = \"local\"\nenv = { SLEEP = \"600\" }"));
         Process a = CaddieProcessTestSupport.caddie(ws.get(0), tmp.resolve("a.out"), "swarm", "join", "--name", "a", "--experiments", "3", "--tag", "k");
-        long deadline = System.currentTimeMillis() + 120_000;
-        RunRecord running = null;
-        while (running == null && System.currentTimeMillis() < deadline) {
-            Thread.sleep(300);
-            try (Ledger l = ledger()) {
-                running = l.runningRuns().stream().filter(r -> r.pid() != null).findFirst().orElse(null);
-            } catch (Exception notYet) {
-                // the ledger's schema is still being written by the worker
-            }
-        }
-        assertThat(running).as(read(tmp.resolve("a.out"))).isNotNull();
+        RunRecord running = awaitRunning(a, tmp.resolve("a.out"), true);
         a.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
         a.destroyForcibly(); // kill -9: no chance to record anything
         a.waitFor(30, TimeUnit.SECONDS);
@@ -189,17 +179,7 @@ class SwarmTest {
         Path slow = ws.get(0).resolve("caddie.toml");
         Files.writeString(slow, Files.readString(slow).replace("[tiers.fast]\nexecutor = \"local\"", "[tiers.fast]\nexecutor = \"local\"\nenv = { SLEEP = \"12\" }"));
         Process a = CaddieProcessTestSupport.caddie(ws.get(0), tmp.resolve("a.out"), "swarm", "join", "--name", "a", "--experiments", "2", "--tag", "m");
-        long deadline = System.currentTimeMillis() + 120_000;
-        RunRecord running = null;
-        while (running == null && System.currentTimeMillis() < deadline && a.isAlive()) {
-            Thread.sleep(300);
-            try (Ledger l = ledger()) {
-                running = l.runningRuns().stream().filter(r -> !l.candidate(r.candidateId()).orElseThrow().proposer().equals("baseline")).findFirst().orElse(null);
-            } catch (Exception notYet) {
-                // the schema is still being written
-            }
-        }
-        assertThat(running).as(read(tmp.resolve("a.out"))).isNotNull();
+        RunRecord running = awaitRunning(a, tmp.resolve("a.out"), false);
         String b = runCli(ws.get(1), "swarm", "join", "--name", "b", "--experiments", "6", "--tag", "m");
         assertThat(a.waitFor(120, TimeUnit.SECONDS)).isTrue();
         try (Ledger l = ledger()) {
@@ -232,17 +212,7 @@ class SwarmTest {
         Process a = CaddieProcessTestSupport.caddie(ws.get(0), tmp.resolve("a.out"), "swarm", "join", "--name", "a", "--experiments", "2", "--tag", "d",
                 "--proposer", "agent:same", "--unsandboxed");
         try {
-            long deadline = System.currentTimeMillis() + 150_000;
-            RunRecord running = null;
-            while (running == null && System.currentTimeMillis() < deadline && a.isAlive()) {
-                Thread.sleep(300);
-                try (Ledger l = ledger()) {
-                    running = l.runningRuns().stream().filter(r -> !l.candidate(r.candidateId()).orElseThrow().proposer().equals("baseline")).findFirst().orElse(null);
-                } catch (Exception notYet) {
-                    // the schema is still being written
-                }
-            }
-            assertThat(running).as(read(tmp.resolve("a.out"))).isNotNull();
+            RunRecord running = awaitRunning(a, tmp.resolve("a.out"), false);
             String b = runCli(ws.get(1), "swarm", "join", "--name", "b", "--experiments", "1", "--tag", "d", "--proposer", "agent:same", "--unsandboxed");
             try (Ledger l = ledger()) {
                 Experiment mine = l.experiments("d").stream().filter(e -> "b".equals(l.candidateWorker(e.candidate().id()))).findFirst().orElseThrow();
@@ -324,9 +294,34 @@ class SwarmTest {
         try (Ledger l = ledger()) { l.joinSwarm("w0", "search", "fast", 60_000); } // alive: this JVM's pid on this host
         String out = runCli(ws.get(0), "swarm", "join", "--name", "w0", "--experiments", "1");
         assertThat(out).contains("worker w0 is already running on");
+        // the feed: notes across machines, listed oldest first and shown by status
+        assertThat(runCli(ws.get(0), "swarm", "feed", "post", "--from", "alice", "trying", "int5", "on", "the", "MLP")).contains("posted #1");
+        assertThat(runCli(ws.get(0), "swarm", "feed", "post", "--from", "w0", "int5 diverges at lr 0.02")).contains("posted #2");
+        String feed = runCli(ws.get(0), "swarm", "feed", "list");
+        assertThat(feed.lines().toList()).hasSize(2);
+        assertThat(feed).contains("alice: trying int5 on the MLP").contains("w0: int5 diverges at lr 0.02");
+        assertThat(runCli(ws.get(0), "swarm", "feed", "list", "--since", "1")).doesNotContain("alice");
+        assertThat(runCli(ws.get(0), "swarm", "feed", "post", "--from", "bob", " ")).contains("the note is empty");
+        assertThat(runCli(ws.get(0), "swarm", "status")).contains("workers (1 alive of 1)").contains("feed (2)").contains("w0: int5 diverges");
         Path t = ws.get(0).resolve("caddie.toml");
         Files.writeString(t, Files.readString(t).replaceAll("(?s)\\n\\[ledger\\]\\nurl = \"[^\"]*\"\\n", "\n"));
         assertThat(runCli(ws.get(0), "swarm", "join", "--name", "w9", "--experiments", "1")).contains("a swarm shares one ledger");
+    }
+
+    /** Waits until the worker has a run going whose candidate is not the baseline (or any run, when any is true); fails with its output. */
+    private RunRecord awaitRunning(Process worker, Path out, boolean any) throws Exception {
+        long deadline = System.currentTimeMillis() + 150_000;
+        while (System.currentTimeMillis() < deadline && worker.isAlive()) {
+            Thread.sleep(300);
+            try (Ledger l = ledger()) {
+                var r = l.runningRuns().stream().filter(x -> x.pid() != null && (any || !l.candidate(x.candidateId()).orElseThrow().proposer().equals("baseline")))
+                        .findFirst();
+                if (r.isPresent()) return r.get();
+            } catch (Exception notYet) {
+                // the worker is still writing the ledger's schema
+            }
+        }
+        throw new AssertionError("no run started:\n" + read(out));
     }
 
     private String runCli(Path ws, String... args) throws Exception {
