@@ -28,7 +28,7 @@ public record LedgerSettings(String url, String userEnv, String passwordEnv) {
     private static String env(String name) {
         if (name == null) return null;
         String v = System.getenv(name);
-        if (v == null) throw new IllegalArgumentException("[ledger] names " + name + " for the database's credentials, and it is not set; export " + name);
+        if (v == null) throw new IllegalArgumentException(name + " should hold the ledger database's user or password ([ledger] user_env / password_env, or --user-env / --password-env) and is not set; export " + name);
         return v;
     }
 }
