@@ -330,9 +330,10 @@ public final class Ledger implements AutoCloseable {
      * running goes back to the queue. Nothing is lost and nothing is counted twice.
      */
     private void recoverReservations() {
-        for (Reservation r : query("SELECT * FROM reservations WHERE state='held'", Ledger::reservationRow)) {
-            String owner = query("SELECT worker FROM reservations WHERE id=?", rs -> rs.getString(1), r.id()).get(0);
-            if (r.ownerPid() == null || ownerAlive(r.ownerPid(), owner)) continue;
+        record Held(Reservation r, String worker) {}
+        for (Held h : query("SELECT *, worker FROM reservations WHERE state='held'", rs -> new Held(reservationRow(rs), rs.getString("worker")))) {
+            Reservation r = h.r();
+            if (r.ownerPid() == null || ownerAlive(r.ownerPid(), h.worker())) continue;
             Optional<RunRecord> run = r.runId() == null ? Optional.empty() : run(r.runId());
             if (run.isPresent() && run.get().startedAt() != null) {
                 String end = run.get().endedAt() != null ? run.get().endedAt() : now();

@@ -56,8 +56,8 @@ public final class RunVerifier {
                 task.metric().name(), run.valBpb(), run.tier(), run.seed(), by == null ? "" : ", by worker " + by));
 
         // the reference: this run's score on its own tier, else the candidate's mean on the chosen one
-        Double reference = tier.name().equals(run.tier()) ? run.valBpb() : ledger.meanScore(c.id(), tier.name()).isPresent()
-                ? ledger.meanScore(c.id(), tier.name()).getAsDouble() : null;
+        var mean = ledger.meanScore(c.id(), tier.name());
+        Double reference = tier.name().equals(run.tier()) ? run.valBpb() : mean.isPresent() ? mean.getAsDouble() : null;
         Git git = new Git(task.workspace());
         SwarmWorker.ensureCommit(git, task.swarm().remote(), c.id(), c.commit());
         Path wt = new Workspace(task.workspace()).worktrees().resolve("verify-run" + runId + "-" + ProcessHandle.current().pid());
