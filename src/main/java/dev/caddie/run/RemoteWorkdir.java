@@ -131,7 +131,10 @@ final class RemoteWorkdir {
             throw new CannotStartException(RunStatus.UNREACHABLE, shell.describe() + ": the run did not start within " + START_TIMEOUT.toMinutes() + " minutes");
         }
         String gitErr = new String(git.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (git.waitFor() != 0) {
+        // A git archive that died silently was cut off by a shell that ended first (ssh refused, say): the
+        // shell's own words below say why, and "git archive failed" would hide them.
+        boolean cutOff = gitErr.isEmpty() && (id == null || id.isEmpty());
+        if (git.waitFor() != 0 && !cutOff) {
             p.destroyForcibly();
             throw new IOException("git archive of " + worktree + " failed: " + gitErr);
         }

@@ -147,7 +147,11 @@ class SshExecutorTest {
 
     @Test
     void aHostThatDoesNotAnswerIsUnreachableAndAWrongKeyIsAuthEachWithSshsOwnWords() throws Exception {
-        Path repo = repo(TRAIN);
+        // A tree far larger than a pipe's buffer: ssh ends before reading it, so git archive is cut off mid-write,
+        // and it is still ssh's words that say why, not git's silence.
+        byte[] noise = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(noise);
+        Path repo = CandidateRepo.commit(tmp.resolve("repo"), Map.of("train.sh", TRAIN, "weights.txt", java.util.Base64.getEncoder().encodeToString(noise)));
         int closed;
         try (var s = new java.net.ServerSocket(0)) { closed = s.getLocalPort(); }
         ExecutorSpec nobody = new ExecutorSpec("box", "ssh", "127.0.0.1", tmp.resolve("remote").toString(), null,
