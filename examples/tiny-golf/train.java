@@ -453,6 +453,13 @@ public class train {
             return loss / M;
         }
 
+        /** out = x + scale * y, per channel: a block's residual join. */
+        static void addScaled(float[][] x, float[] scale, float[][] y, float[][] out) {
+            parallelFor(x.length, (lo, hi) -> {
+                for (int i = lo; i < hi; i++) { float[] xi = x[i], yi = y[i], oi = out[i]; for (int j = 0; j < xi.length; j++) oi[j] = xi[j] + scale[j] * yi[j]; }
+            });
+        }
+
         float[][] blockForward(Block b, float[][] x) {
             b.allocate(M, D, F, B * H, T);
             rmsnorm(x, b.n1, b.inv1);
@@ -461,12 +468,12 @@ public class train {
             attention(b);
             linear(b.ao, b.wo, b.po);
             float[] as = b.attnScale.w, ms = b.mlpScale.w;
-            for (int i = 0; i < M; i++) for (int j = 0; j < D; j++) b.xMid[i][j] = x[i][j] + as[j] * b.po[i][j];
+            addScaled(x, as, b.po, b.xMid);
             rmsnorm(b.xMid, b.n2, b.inv2);
             linear(b.n2, b.w1, b.h);
-            for (int i = 0; i < M; i++) for (int j = 0; j < F; j++) { float r = Math.max(b.h[i][j], 0f); b.act[i][j] = r * r; }
+            parallelFor(M, (lo, hi) -> { for (int i = lo; i < hi; i++) { float[] hr = b.h[i], ai = b.act[i]; for (int j = 0; j < F; j++) { float r = Math.max(hr[j], 0f); ai[j] = r * r; } } });
             linear(b.act, b.w2, b.mo);
-            for (int i = 0; i < M; i++) for (int j = 0; j < D; j++) b.out[i][j] = b.xMid[i][j] + ms[j] * b.mo[i][j];
+            addScaled(b.xMid, ms, b.mo, b.out);
             return b.out;
         }
 
@@ -542,7 +549,7 @@ public class train {
             for (int i = 0; i < M; i++) for (int j = 0; j < D; j++) { dmo[i][j] = dout[i][j] * ms[j]; b.mlpScale.g[j] += dout[i][j] * b.mo[i][j]; }
             float[][] dh = zeros(M, F);
             linearBackward(b.act, b.w2, dmo, dh, false);
-            for (int i = 0; i < M; i++) for (int j = 0; j < F; j++) dh[i][j] = b.h[i][j] > 0 ? dh[i][j] * 2f * b.h[i][j] : 0f;
+            parallelFor(M, (lo, hi) -> { for (int i = lo; i < hi; i++) { float[] hr = b.h[i], di = dh[i]; for (int j = 0; j < F; j++) di[j] = hr[j] > 0 ? di[j] * 2f * hr[j] : 0f; } });
             float[][] dn2 = dmo; // dmo is no longer needed
             linearBackward(b.n2, b.w1, dh, dn2, false);
             float[][] dxm = dout;
