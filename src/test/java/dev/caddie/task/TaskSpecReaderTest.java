@@ -50,7 +50,7 @@ class TaskSpecReaderTest {
     @Test
     void anUnknownExecutorSearchKindAndLoopTierAreEachReported() throws Exception {
         String text = Presets.text("tiny-golf").replace("[tiers.micro]\nexecutor = \"local\"", "[tiers.micro]\nexecutor = \"runpod\"")
-                .replace("kind = \"int\", low = 0, high = 300", "kind = \"integer\", low = 0, high = 300")
+                .replace("kind = \"int\", low = 0, high = 3000", "kind = \"integer\", low = 0, high = 3000")
                 .replace("tier = \"local\"", "tier = \"nowhere\"");
         assertThatThrownBy(() -> parse(text)).satisfies(e -> {
             String m = e.getMessage();
@@ -117,7 +117,7 @@ class TaskSpecReaderTest {
     @Test
     void nanInfAndFractionalIntBoundsAreRefused() throws Exception {
         String text = Presets.text("tiny-golf").replace("noise_k = 2.0", "noise_k = nan").replace("abort_k = 3.0", "abort_k = inf")
-                .replace("kind = \"int\", low = 0, high = 300", "kind = \"int\", low = 0.5, high = 300")
+                .replace("kind = \"int\", low = 0, high = 3000", "kind = \"int\", low = 0.5, high = 3000")
                 .replace("noise_seeds = 3", "noise_seeds = 99999999999999999999");
         assertThatThrownBy(() -> parse(text)).satisfies(e -> assertThat(e.getMessage())
                 .contains("loop.noise_k: NaN is out of range", "loop.abort_k: Infinity is out of range", "an int range needs whole bounds",
