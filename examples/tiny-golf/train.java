@@ -190,7 +190,6 @@ public class train {
      */
     static void matmul(float[][] a, float[][] b, float[][] c, boolean accumulate) {
         int K = b.length, N = b[0].length, M = a.length;
-        if (N < 128 && M >= 8 * N) { matmulNarrow(a, b, c, accumulate); return; }
         parallelFor((M + 1) / 2, (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int i = 2 * p;
@@ -227,22 +226,14 @@ public class train {
         });
     }
 
-    /**
-     * matmul for a narrow c (few columns, many rows: a linear layer's output at dim 64), computed transposed:
-     * c^T = b^T @ a^T, so the loop the JIT vectorises runs over the M rows instead of 64 columns. The products
-     * and their order are the same, so the result is too; the transposes cost a copy each.
-     */
-    static void matmulNarrow(float[][] a, float[][] b, float[][] c, boolean accumulate) {
-        int M = a.length, K = b.length, N = b[0].length;
-        float[][] aT = transpose(a), bT = transpose(b), cT = accumulate ? transpose(c) : new float[N][M];
-        matmul(bT, aT, cT, true);
-        parallelFor(M, (lo, hi) -> { for (int i = lo; i < hi; i++) { float[] ci = c[i]; for (int j = 0; j < N; j++) ci[j] = cT[j][i]; } });
-    }
-
-    static float[][] transpose(float[][] x) {
-        int R = x.length, C = x[0].length; float[][] t = new float[C][R];
-        parallelFor(C, (lo, hi) -> { for (int j = lo; j < hi; j++) { float[] tj = t[j]; for (int i = 0; i < R; i++) tj[i] = x[i][j]; } });
-        return t;
+    /** x^T into t (new when null), 16 rows of x read in step, so neither side is fetched again column by column. */
+    static float[][] transpose(float[][] x, float[][] t) {
+        int R = x.length, C = x[0].length; float[][] out = t != null ? t : new float[C][R];
+        parallelFor((R + 15) / 16, (lo, hi) -> {
+            for (int i0 = lo * 16; i0 < Math.min(R, hi * 16); i0 += 16)
+                for (int j = 0; j < C; j++) { float[] oj = out[j]; for (int i = i0; i < Math.min(R, i0 + 16); i++) oj[i] = x[i][j]; }
+        });
+        return out;
     }
 
     /** c[K][N] += a[M][K]^T @ b[M][N] (weight gradients); rows of c go two at a time as in matmul, split across threads. */
@@ -284,42 +275,83 @@ public class train {
         });
     }
 
-    /** A flat [rows*cols] tensor as rows, transposed or not. */
-    static float[][] rows(float[] w, int rows, int cols, boolean transposed) {
+    /** A matrix's flat [rows*cols] weights as row arrays, transposed or not. */
+    static float[][] rows(Param p, boolean transposed) {
+        float[] w = p.w; int rows = p.rows, cols = p.cols;
         float[][] out = transposed ? new float[cols][rows] : new float[rows][cols];
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++) { if (transposed) out[c][r] = w[r * cols + c]; else out[r][c] = w[r * cols + c]; }
         return out;
     }
 
-    /** Linear layer y[M][out] = x[M][in] @ W^T, W stored [out][in] like PyTorch's nn.Linear. */
-    static void linear(float[][] x, Param w, float[][] y) { matmul(x, rows(w.w, w.rows, w.cols, true), y, false); }
+    /**
+     * A narrow output (few columns, many rows: a linear layer's output at dim 64) is computed transposed,
+     * y^T = W @ x^T, so the loop the JIT vectorises runs over the M rows instead of 64 columns. The products and
+     * their order are the same, so the result is too; the transposes cost a copy each.
+     */
+    static boolean narrow(int rows, int cols) { return cols < 128 && rows >= 8 * cols; }
 
-    /** Backward of linear: W.g += dy^T @ x, and dx (+)= dy @ W. */
+    /**
+     * Linear layers y_i[M][out] = x[M][in] @ W_i^T, W stored [out][in] like PyTorch's nn.Linear. Layers that read
+     * the same x (attention's q, k and v) share one transpose of it.
+     */
+    static void linear(float[][] x, Param[] ws, float[][][] ys) {
+        int M = x.length, N = ws[0].rows;
+        if (!narrow(M, N)) { for (int i = 0; i < ws.length; i++) matmul(x, rows(ws[i], true), ys[i], false); return; }
+        float[][] xT = transpose(x, null), yT = new float[N][M];
+        for (int i = 0; i < ws.length; i++) {
+            if (i > 0) for (float[] r : yT) Arrays.fill(r, 0f);
+            matmul(rows(ws[i], false), xT, yT, true);
+            transpose(yT, ys[i]);
+        }
+    }
+
+    static void linear(float[][] x, Param w, float[][] y) { linear(x, new Param[] {w}, new float[][][] {y}); }
+
+    /**
+     * Backward of linear layers that read the same x: W_i.g += dy_i^T @ x, and dx (+)= sum_i dy_i @ W_i, summed
+     * in that order into one transposed dx when it is narrow.
+     */
+    static void linearBackward(float[][] x, Param[] ws, float[][][] dys, float[][] dx, boolean accumulateDx) {
+        for (int i = 0; i < ws.length; i++) {
+            Param w = ws[i]; float[][] g = new float[w.rows][w.cols];
+            matmulTA(dys[i], x, g);
+            for (int r = 0; r < w.rows; r++) for (int c = 0; c < w.cols; c++) w.g[r * w.cols + c] += g[r][c];
+        }
+        int M = x.length, N = ws[0].cols;
+        if (!narrow(M, N)) { for (int i = 0; i < ws.length; i++) matmul(dys[i], rows(ws[i], false), dx, accumulateDx || i > 0); return; }
+        float[][] dxT = accumulateDx ? transpose(dx, null) : new float[N][M];
+        for (int i = 0; i < ws.length; i++) matmul(rows(ws[i], true), transpose(dys[i], null), dxT, true);
+        transpose(dxT, dx);
+    }
+
     static void linearBackward(float[][] x, Param w, float[][] dy, float[][] dx, boolean accumulateDx) {
-        float[][] g = new float[w.rows][w.cols];
-        matmulTA(dy, x, g);
-        for (int r = 0; r < w.rows; r++) for (int c = 0; c < w.cols; c++) w.g[r * w.cols + c] += g[r][c];
-        matmul(dy, rows(w.w, w.rows, w.cols, false), dx, accumulateDx);
+        linearBackward(x, new Param[] {w}, new float[][][] {dy}, dx, accumulateDx);
     }
 
     static float[][] zeros(int rows, int cols) { return new float[rows][cols]; }
 
     /**
-     * exp(x) for x <= 0 in float: 2^n from the exponent bits times a degree-6 polynomial for e^r, |r| <= ln2/2.
-     * Relative error about 2e-7, deterministic, and cheaper than Math.exp in the softmaxes.
+     * x[j] = e^(x[j] - shift) for j < n, where x[j] - shift <= 0 (shift: the row's max), in float: 2^k from the
+     * exponent bits times a degree-6 polynomial for e^r, |r| <= ln2/2; relative error about 2e-7. Two passes, since
+     * the JIT vectorises the polynomial but not the exponent bits: one loop doing both ran five times slower.
      */
-    static float expNeg(float x) {
-        if (x < -87f) return 0f;
-        float n = Math.round(x * 1.442695041f), r = x - n * 0.693145752f - n * 1.42860677e-6f;
-        float p = 1f + r * (1f + r * (0.5f + r * (0.16666667f + r * (0.041666668f + r * (0.008333334f + r * 0.0013888889f)))));
-        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    static void expRow(float[] x, float shift, int n, int[] k) {
+        for (int j = 0; j < n; j++) {
+            float y = Math.max(x[j] - shift, -87f); int kj = (int) (y * 1.442695041f - 0.5f); // rounds to nearest for y <= 0
+            float r = y - kj * 0.693145752f - kj * 1.42860677e-6f;
+            x[j] = 1f + r * (1f + r * (0.5f + r * (0.16666667f + r * (0.041666668f + r * (0.008333334f + r * 0.0013888889f)))));
+            k[j] = kj;
+        }
+        for (int j = 0; j < n; j++) x[j] *= Float.intBitsToFloat((k[j] + 127) << 23);
     }
 
-    /** tanh from expNeg, (1 - e^-2|x|) / (1 + e^-2|x|) with x's sign: absolute error about 1e-7, a few times cheaper than Math.tanh. */
-    static float tanh(float x) {
-        float e = expNeg(-2f * Math.abs(x)), t = (1f - e) / (1f + e);
-        return x < 0 ? -t : t;
+    /** t[j] = tanh(x[j] / cap) = (1 - e^-2|u|) / (1 + e^-2|u|) with u's sign, from expRow: a few times cheaper than Math.tanh. */
+    static void tanhRow(float[] x, float cap, float[] t, int[] k) {
+        int n = x.length;
+        for (int j = 0; j < n; j++) t[j] = -2f * Math.abs(x[j] / cap);
+        expRow(t, 0f, n, k);
+        for (int j = 0; j < n; j++) { float e = t[j]; t[j] = Math.copySign((1f - e) / (1f + e), x[j]); }
     }
 
     /** RMSNorm without a learned gain (as the baseline's F.rms_norm); keeps 1/rms per row for backward. */
@@ -433,15 +465,14 @@ public class train {
             float cap = (float) hp.logitSoftcap;
             double[] rowLoss = new double[M];
             parallelFor(M, (lo, hi) -> {
-                float[] th = new float[V];
+                float[] th = new float[V]; int[] k = new int[V];
                 for (int i = lo; i < hi; i++) {
                     float[] z = logits[i]; float max = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < V; j++) {
-                        if (cap > 0) { th[j] = tanh(z[j] / cap); z[j] = cap * th[j]; }
-                        if (z[j] > max) max = z[j];
-                    }
+                    if (cap > 0) { tanhRow(z, cap, th, k); for (int j = 0; j < V; j++) z[j] = cap * th[j]; }
+                    for (int j = 0; j < V; j++) max = Math.max(max, z[j]);
+                    expRow(z, max, V, k);
                     double sum = 0;
-                    for (int j = 0; j < V; j++) { float e = expNeg(z[j] - max); z[j] = e; sum += e; }
+                    for (int j = 0; j < V; j++) sum += z[j];
                     rowLoss[i] = Math.log(sum) - Math.log(z[targets[i]]);
                     float scale = (float) (1.0 / (sum * M));
                     for (int j = 0; j < V; j++) z[j] *= scale;
@@ -463,7 +494,7 @@ public class train {
         float[][] blockForward(Block b, float[][] x) {
             b.allocate(M, D, F, B * H, T);
             rmsnorm(x, b.n1, b.inv1);
-            linear(b.n1, b.wq, b.q); linear(b.n1, b.wk, b.k); linear(b.n1, b.wv, b.v);
+            linear(b.n1, new Param[] {b.wq, b.wk, b.wv}, new float[][][] {b.q, b.k, b.v});
             rope(b.q, false); rope(b.k, false);
             attention(b);
             linear(b.ao, b.wo, b.po);
@@ -502,8 +533,8 @@ public class train {
         void attention(Block b) {
             float scale = (float) (1.0 / Math.sqrt(hd));
             parallelFor(B * H, (lo, hi) -> {
-                float[][] qh = new float[T][hd], kT = new float[hd][T], vh = new float[T][hd];
-                float[] sc = new float[T], o = new float[hd];
+                float[][] qh = new float[T][hd], kT = new float[hd][T], vh = new float[T][hd], pT = new float[T][T], oT = new float[hd][T];
+                float[] sc = new float[T]; int[] kx = new int[T];
                 for (int u = lo; u < hi; u++) {
                     int seq = u / H, h = u % H, base = seq * T, pOff = u * T * T;
                     for (int s = 0; s < T; s++) {
@@ -518,13 +549,20 @@ public class train {
                         float max = Float.NEGATIVE_INFINITY;
                         for (int s = 0; s < n; s++) max = Math.max(max, sc[s]);
                         float sum = 0;
-                        for (int s = 0; s < n; s++) { float e = expNeg(sc[s] - max); sc[s] = e; sum += e; }
+                        expRow(sc, max, n, kx);
+                        for (int s = 0; s < n; s++) sum += sc[s];
                         float invSum = 1f / sum;
-                        Arrays.fill(o, 0f);
-                        for (int s = 0; s < n; s++) { float p = sc[s] * invSum; sc[s] = p; float[] vs = vh[s]; for (int c = 0; c < hd; c++) o[c] += p * vs[c]; }
+                        for (int s = 0; s < n; s++) { float p = sc[s] * invSum; sc[s] = p; pT[s][t] = p; }
                         System.arraycopy(sc, 0, b.probs, pOff + t * T, n);
-                        System.arraycopy(o, 0, b.ao[base + t], h * hd, hd);
                     }
+                    // o[t] = sum over s <= t of p[t][s] v[s], built transposed: each key's value row scales a run of
+                    // queries, a loop over up to T of them rather than over hd channels.
+                    for (float[] r : oT) Arrays.fill(r, 0f);
+                    for (int s = 0; s < T; s++) {
+                        float[] ps = pT[s], vs = vh[s];
+                        for (int c = 0; c < hd; c++) { float vc = vs[c]; float[] oc = oT[c]; for (int t = s; t < T; t++) oc[t] += vc * ps[t]; }
+                    }
+                    for (int t = 0; t < T; t++) { float[] at = b.ao[base + t]; for (int c = 0; c < hd; c++) at[h * hd + c] = oT[c][t]; }
                 }
             });
         }
@@ -563,9 +601,7 @@ public class train {
             attentionBackward(b, dao, dq, dk, dv);
             rope(dq, true); rope(dk, true);
             float[][] dn1 = dao;
-            linearBackward(b.n1, b.wq, dq, dn1, false);
-            linearBackward(b.n1, b.wk, dk, dn1, true);
-            linearBackward(b.n1, b.wv, dv, dn1, true);
+            linearBackward(b.n1, new Param[] {b.wq, b.wk, b.wv}, new float[][][] {dq, dk, dv}, dn1, false);
             rmsnormBackward(b.n1, b.inv1, dn1, dxm);
             return dxm;
         }
@@ -575,7 +611,7 @@ public class train {
             float scale = (float) (1.0 / Math.sqrt(hd));
             parallelFor(B * H, (lo, hi) -> {
                 float[] dp = new float[T], ds = new float[T], p = new float[T], g = new float[hd];
-                float[][] vT = new float[hd][T], kh = new float[T][hd], qh = new float[T][hd], dqh = new float[T][hd], dkT = new float[hd][T], dvT = new float[hd][T];
+                float[][] vT = new float[hd][T], kh = new float[T][hd], qh = new float[T][hd], dqT = new float[hd][T], dkT = new float[hd][T], dvT = new float[hd][T], dsT = new float[T][T];
                 for (int u = lo; u < hi; u++) {
                     int seq = u / H, h = u % H, base = seq * T, pOff = u * T * T;
                     for (int s = 0; s < T; s++) {
@@ -583,9 +619,8 @@ public class train {
                         for (int c = 0; c < hd; c++) vT[c][s] = vs[h * hd + c];
                         System.arraycopy(b.k[base + s], h * hd, kh[s], 0, hd);
                         System.arraycopy(b.q[base + s], h * hd, qh[s], 0, hd);
-                        Arrays.fill(dqh[s], 0f);
                     }
-                    for (int c = 0; c < hd; c++) { Arrays.fill(dkT[c], 0f); Arrays.fill(dvT[c], 0f); }
+                    for (int c = 0; c < hd; c++) { Arrays.fill(dkT[c], 0f); Arrays.fill(dvT[c], 0f); Arrays.fill(dqT[c], 0f); }
                     for (int t = 0; t < T; t++) {
                         int n = t + 1;
                         System.arraycopy(dao[base + t], h * hd, g, 0, hd);
@@ -599,15 +634,19 @@ public class train {
                         float dot = 0;
                         for (int s = 0; s < n; s++) dot += dp[s] * p[s];
                         for (int s = 0; s < n; s++) ds[s] = p[s] * (dp[s] - dot) * scale;
-                        // dq[t] += sum_s ds[s] k[s]; dk[s] += ds[s] q[t]
-                        float[] dqt = dqh[t], qt = qh[t];
-                        for (int s = 0; s < n; s++) { float d = ds[s]; float[] ks = kh[s]; for (int c = 0; c < hd; c++) dqt[c] += d * ks[c]; }
+                        // dk[s] += ds[s] q[t]; dq waits for every row of ds
+                        float[] qt = qh[t];
                         for (int c = 0; c < hd; c++) { float qc = qt[c]; float[] dkc = dkT[c]; for (int s = 0; s < n; s++) dkc[s] += ds[s] * qc; }
+                        for (int s = 0; s < n; s++) dsT[s][t] = ds[s];
+                    }
+                    // dq[t] = sum over s <= t of ds[t][s] k[s], transposed as o is in forward
+                    for (int s = 0; s < T; s++) {
+                        float[] dss = dsT[s], ks = kh[s];
+                        for (int c = 0; c < hd; c++) { float kc = ks[c]; float[] dqc = dqT[c]; for (int t = s; t < T; t++) dqc[t] += kc * dss[t]; }
                     }
                     for (int s = 0; s < T; s++) {
-                        System.arraycopy(dqh[s], 0, dq[base + s], h * hd, hd);
-                        float[] dks = dk[base + s], dvs = dv[base + s];
-                        for (int c = 0; c < hd; c++) { dks[h * hd + c] = dkT[c][s]; dvs[h * hd + c] = dvT[c][s]; }
+                        float[] dqs = dq[base + s], dks = dk[base + s], dvs = dv[base + s];
+                        for (int c = 0; c < hd; c++) { dqs[h * hd + c] = dqT[c][s]; dks[h * hd + c] = dkT[c][s]; dvs[h * hd + c] = dvT[c][s]; }
                     }
                 }
             });
