@@ -299,34 +299,30 @@ public class train {
         int M = x.length, N = ws[0].rows;
         if (!narrow(M, N)) { for (int i = 0; i < ws.length; i++) matmul(x, rows(ws[i], true), ys[i], false); return; }
         float[][] xT = transpose(x, null), yT = new float[N][M];
-        for (int i = 0; i < ws.length; i++) {
-            if (i > 0) for (float[] r : yT) Arrays.fill(r, 0f);
-            matmul(rows(ws[i], false), xT, yT, true);
-            transpose(yT, ys[i]);
-        }
+        for (int i = 0; i < ws.length; i++) { matmul(rows(ws[i], false), xT, yT, false); transpose(yT, ys[i]); }
     }
 
     static void linear(float[][] x, Param w, float[][] y) { linear(x, new Param[] {w}, new float[][][] {y}); }
 
     /**
-     * Backward of linear layers that read the same x: W_i.g += dy_i^T @ x, and dx (+)= sum_i dy_i @ W_i, summed
-     * in that order into one transposed dx when it is narrow.
+     * Backward of linear layers that read the same x: W_i.g += dy_i^T @ x, and dx = sum_i dy_i @ W_i, summed in
+     * that order into one transposed dx when it is narrow.
      */
-    static void linearBackward(float[][] x, Param[] ws, float[][][] dys, float[][] dx, boolean accumulateDx) {
+    static void linearBackward(float[][] x, Param[] ws, float[][][] dys, float[][] dx) {
         for (int i = 0; i < ws.length; i++) {
             Param w = ws[i]; float[][] g = new float[w.rows][w.cols];
             matmulTA(dys[i], x, g);
             for (int r = 0; r < w.rows; r++) for (int c = 0; c < w.cols; c++) w.g[r * w.cols + c] += g[r][c];
         }
         int M = x.length, N = ws[0].cols;
-        if (!narrow(M, N)) { for (int i = 0; i < ws.length; i++) matmul(dys[i], rows(ws[i], false), dx, accumulateDx || i > 0); return; }
-        float[][] dxT = accumulateDx ? transpose(dx, null) : new float[N][M];
+        if (!narrow(M, N)) { for (int i = 0; i < ws.length; i++) matmul(dys[i], rows(ws[i], false), dx, i > 0); return; }
+        float[][] dxT = new float[N][M];
         for (int i = 0; i < ws.length; i++) matmul(rows(ws[i], true), transpose(dys[i], null), dxT, true);
         transpose(dxT, dx);
     }
 
-    static void linearBackward(float[][] x, Param w, float[][] dy, float[][] dx, boolean accumulateDx) {
-        linearBackward(x, new Param[] {w}, new float[][][] {dy}, dx, accumulateDx);
+    static void linearBackward(float[][] x, Param w, float[][] dy, float[][] dx) {
+        linearBackward(x, new Param[] {w}, new float[][][] {dy}, dx);
     }
 
     static float[][] zeros(int rows, int cols) { return new float[rows][cols]; }
@@ -570,7 +566,7 @@ public class train {
         /** Backward from the gradient left in logits by forward; accumulates into every Param.g. */
         void backward() {
             float[][] dnf = zeros(M, D), dx = zeros(M, D);
-            linearBackward(nf, head(), logits, dnf, false);
+            linearBackward(nf, head(), logits, dnf);
             rmsnormBackward(nf, invf, dnf, dx);
             for (int l = blocks.length - 1; l >= 0; l--) dx = blockBackward(blocks[l], dx);
             for (int i = 0; i < M; i++) {
@@ -586,22 +582,22 @@ public class train {
             float[][] dmo = zeros(M, D);
             for (int i = 0; i < M; i++) for (int j = 0; j < D; j++) { dmo[i][j] = dout[i][j] * ms[j]; b.mlpScale.g[j] += dout[i][j] * b.mo[i][j]; }
             float[][] dh = zeros(M, F);
-            linearBackward(b.act, b.w2, dmo, dh, false);
+            linearBackward(b.act, b.w2, dmo, dh);
             parallelFor(M, (lo, hi) -> { for (int i = lo; i < hi; i++) { float[] hr = b.h[i], di = dh[i]; for (int j = 0; j < F; j++) di[j] = hr[j] > 0 ? di[j] * 2f * hr[j] : 0f; } });
             float[][] dn2 = dmo; // dmo is no longer needed
-            linearBackward(b.n2, b.w1, dh, dn2, false);
+            linearBackward(b.n2, b.w1, dh, dn2);
             float[][] dxm = dout;
             rmsnormBackward(b.n2, b.inv2, dn2, dxm);
             // xMid = x + attnScale * po
             float[][] dpo = dn2;
             for (int i = 0; i < M; i++) for (int j = 0; j < D; j++) { dpo[i][j] = dxm[i][j] * as[j]; b.attnScale.g[j] += dxm[i][j] * b.po[i][j]; }
             float[][] dao = zeros(M, D);
-            linearBackward(b.ao, b.wo, dpo, dao, false);
+            linearBackward(b.ao, b.wo, dpo, dao);
             float[][] dq = zeros(M, D), dk = zeros(M, D), dv = zeros(M, D);
             attentionBackward(b, dao, dq, dk, dv);
             rope(dq, true); rope(dk, true);
             float[][] dn1 = dao;
-            linearBackward(b.n1, new Param[] {b.wq, b.wk, b.wv}, new float[][][] {dq, dk, dv}, dn1, false);
+            linearBackward(b.n1, new Param[] {b.wq, b.wk, b.wv}, new float[][][] {dq, dk, dv}, dn1);
             rmsnormBackward(b.n1, b.inv1, dn1, dxm);
             return dxm;
         }
