@@ -187,7 +187,7 @@ class ExperimentLoopTest {
     void aCandidateThatMakesTheLossNanIsCaughtAtTheMicroTier() throws Exception {
         Path ws = TestWorkspace.create(tmp.resolve("ws"));
         List<Experiment> all = loop(ws, scripted(edit("a bad loss scale", "train.java",
-                "            return loss / M;\n        }\n\n        float[][] blockForward", "            return loss / M * (inputs.length > 0 ? Double.NaN : 1);\n        }\n\n        float[][] blockForward")), 2, "test");
+                "            return loss / M;\n", "            return loss / M * (inputs.length > 0 ? Double.NaN : 1);\n")), 2, "test");
         Experiment e = all.get(1);
         assertThat(e.verdict().verdict()).isEqualTo(Verdict.REJECTED);
         assertThat(e.verdict().reason()).isEqualTo("micro: the loss became NaN or infinite");
