@@ -89,18 +89,21 @@ final class SwarmCommand extends ParentCommand {
         /** The tag's kept results, best first, with the worker that found each. */
         private void leaderboard(TaskSpec task, Ledger l, String t) {
             List<Experiment> all = l.experiments(t);
-            List<Experiment> kept = new ArrayList<>();
-            for (Experiment e : all) if (e.verdict() != null && e.verdict().verdict().equals(Verdict.KEEP) && e.run() != null && e.run().valBpb() != null) kept.add(e);
-            Comparator<Experiment> byScore = Comparator.comparingDouble(e -> l.meanScore(e.candidate().id(), e.run().tier()).orElse(e.run().valBpb()));
+            record Kept(Experiment e, double score) {}
+            List<Kept> kept = new ArrayList<>();
+            // each score read once: a comparator that queried the ledger would do so n log n times
+            for (Experiment e : all)
+                if (e.verdict() != null && e.verdict().verdict().equals(Verdict.KEEP) && e.run() != null && e.run().valBpb() != null)
+                    kept.add(new Kept(e, l.meanScore(e.candidate().id(), e.run().tier()).orElse(e.run().valBpb())));
+            Comparator<Kept> byScore = Comparator.comparingDouble(Kept::score);
             kept.sort(task.metric().minimize() ? byScore : byScore.reversed());
             System.out.println("\nleaderboard, tag " + t + " (" + all.size() + " candidates, " + kept.size() + " kept)");
             for (int i = 0; i < Math.min(top, kept.size()); i++) {
-                Experiment e = kept.get(i);
+                Experiment e = kept.get(i).e();
                 String by = l.candidateWorker(e.candidate().id());
                 System.out.printf(Locale.ROOT, "  %2d. #%-5d %s %.6f  %-8s %-12s %s%n", i + 1, e.candidate().id(), task.metric().name(),
-                        l.meanScore(e.candidate().id(), e.run().tier()).orElse(e.run().valBpb()), e.candidate().commit().substring(0, 7),
-                        by == null ? "-" : by, dev.caddie.Text.oneLine(e.candidate().description(), 60));
-        }
+                        kept.get(i).score(), e.candidate().commit().substring(0, 7), by == null ? "-" : by, dev.caddie.Text.oneLine(e.candidate().description(), 60));
+            }
         }
 
         private static String ago(long s) { return s < 120 ? s + "s" : s < 7200 ? s / 60 + "m" : s / 3600 + "h"; }
