@@ -29,12 +29,15 @@ public class train {
         final int valLossEvery = (int) integer("VAL_LOSS_EVERY", 0, 0, 100_000_000);
         final int trainLogEvery = (int) integer("TRAIN_LOG_EVERY", 10, 1, 100_000_000);
         final int valBatchSize = (int) integer("VAL_BATCH_SIZE", 16384, 1, 1 << 26);
+        final int evalStride = (int) integer("EVAL_STRIDE", 0, 0, 1 << 16); // 0: TRAIN_SEQ_LEN, windows that do not overlap
         final int valMaxTokens = (int) integer("VAL_MAX_TOKENS", 0, 0, Integer.MAX_VALUE); // 0: the whole split; micro-runs cap it
         final int vocabSize = 256; // tokens are UTF-8 bytes
         final int numLayers = (int) integer("NUM_LAYERS", 2, 1, 64);
         final int modelDim = (int) integer("MODEL_DIM", 64, 2, 8192);
         final int numHeads = (int) integer("NUM_HEADS", 4, 1, 1024);
         final int mlpMult = (int) integer("MLP_MULT", 4, 1, 64);
+        final int bigramVocab = (int) integer("BIGRAM_VOCAB", 0, 0, 1 << 20); // 0: no bigram hash embedding
+        final int bigramDim = (int) integer("BIGRAM_DIM", 32, 1, 8192);
         final boolean tieEmbeddings = bool("TIE_EMBEDDINGS", true);
         final double logitSoftcap = real("LOGIT_SOFTCAP", 30.0, 0, 1e6);
         final double ropeBase = real("ROPE_BASE", 10000.0, 1.0, 1e12);
@@ -55,7 +58,10 @@ public class train {
             if ((modelDim / numHeads) % 2 != 0) fail("NUM_HEADS", "head dim MODEL_DIM/NUM_HEADS=" + (modelDim / numHeads) + " must be even for RoPE");
             if (trainBatchTokens % trainSeqLen != 0)
                 fail("TRAIN_BATCH_TOKENS", trainBatchTokens + " is not a multiple of TRAIN_SEQ_LEN=" + trainSeqLen);
+            if (evalStride > 0 && (evalStride > trainSeqLen || trainSeqLen % evalStride != 0))
+                fail("EVAL_STRIDE", evalStride + " does not divide TRAIN_SEQ_LEN=" + trainSeqLen + "; accepted: 0 or a divisor of it");
             if (valBatchSize < trainSeqLen) fail("VAL_BATCH_SIZE", valBatchSize + " is smaller than TRAIN_SEQ_LEN=" + trainSeqLen);
+            if (bigramVocab == 1) fail("BIGRAM_VOCAB", "1 leaves no bucket for pairs; accepted: 0 (off) or 2 and up");
             if (quantBits == 7) fail("QUANT_BITS", "7 is not supported; accepted: 8, 6, 5 or 4");
         }
 
@@ -404,9 +410,9 @@ public class train {
 
     static final class GPT {
         final Hyperparameters hp; final int D, H, hd, F, V;
-        final Param tokEmb, lmHead; final Block[] blocks; final List<Param> params = new ArrayList<>();
+        final Param tokEmb, lmHead, bigram, bigramProj; final Block[] blocks; final List<Param> params = new ArrayList<>();
         final float[] cos, sin;
-        int M, B, T; int[] inputs, targets; float[][] x0, nf, logits; float[] invf; // forward state
+        int M, B, T; int[] inputs, targets, buckets; float[][] x0, nf, logits, bigE, bigX; float[] invf; double[] rowLoss; // forward state
 
         /** randomProjections: a generic point for the gradient check (no zero-initialised or tiny tensors). */
         GPT(Hyperparameters hp, Random rng, boolean randomProjections) {
@@ -415,6 +421,9 @@ public class train {
             normal(tokEmb, rng, randomProjections ? 0.5 : hp.tieEmbeddings ? 0.005 : 1.0);
             lmHead = hp.tieEmbeddings ? null : add(new Param("lm_head.weight", "embed", V, D)); // zero init, as the baseline's
             if (lmHead != null && randomProjections) normal(lmHead, rng, 0.2);
+            bigram = hp.bigramVocab > 0 ? add(new Param("bigram.weight", "embed", hp.bigramVocab, hp.bigramDim)) : null;
+            bigramProj = bigram != null ? add(new Param("bigram.proj.weight", "matrix", D, hp.bigramDim)) : null;
+            if (bigram != null) { normal(bigram, rng, randomProjections ? 0.5 : 0.005); normal(bigramProj, rng, randomProjections ? 0.2 : 0.0); }
             blocks = new Block[hp.numLayers];
             for (int l = 0; l < blocks.length; l++) {
                 Block b = blocks[l] = new Block(); String p = "blocks." + l + ".";
@@ -453,13 +462,14 @@ public class train {
             if (x0 == null || x0.length != B * T) { M = B * T; x0 = zeros(M, D); nf = zeros(M, D); invf = new float[M]; logits = zeros(M, V); }
             this.B = B; this.T = T; this.inputs = inputs; this.targets = targets;
             for (int i = 0; i < M; i++) System.arraycopy(tokEmb.w, inputs[i] * D, x0[i], 0, D);
+            if (bigram != null) bigramForward();
             float[][] x = x0;
             for (Block b : blocks) x = blockForward(b, x);
             rmsnorm(x, nf, invf);
             linear(nf, head(), logits);
             // Soft-cap, then cross-entropy; logits are overwritten with dLoss/dlogits for backward.
             float cap = (float) hp.logitSoftcap;
-            double[] rowLoss = new double[M];
+            double[] rowLoss = this.rowLoss = new double[M];
             parallelFor(M, (lo, hi) -> {
                 float[] th = new float[V]; int[] k = new int[V];
                 for (int i = lo; i < hi; i++) {
@@ -478,6 +488,23 @@ public class train {
             });
             double loss = 0; for (double l : rowLoss) loss += l;
             return loss / M;
+        }
+
+        /**
+         * Bigram hash embedding (Parameter Golf's BigramHash): each position also looks up a row for the pair
+         * (previous byte, byte) hashed into BIGRAM_VOCAB - 1 buckets (the last is for a window's first byte), projected
+         * to MODEL_DIM and added to the token embedding. The model sees two bytes of context before any attention
+         * has learnt to look back, which is most of what a short run can learn. The projection starts at zero.
+         */
+        void bigramForward() {
+            int BD = bigram.cols, n = bigram.rows - 1;
+            if (bigE == null || bigE.length != M) { bigE = zeros(M, BD); bigX = zeros(M, D); buckets = new int[M]; }
+            for (int i = 0; i < M; i++) {
+                buckets[i] = i % T == 0 ? n : Math.floorMod(36313 * inputs[i] ^ 27191 * inputs[i - 1], n);
+                System.arraycopy(bigram.w, buckets[i] * BD, bigE[i], 0, BD);
+            }
+            linear(bigE, bigramProj, bigX);
+            for (int i = 0; i < M; i++) for (int j = 0; j < D; j++) x0[i][j] += bigX[i][j];
         }
 
         /** out = x + scale * y, per channel: a block's residual join. */
@@ -573,6 +600,10 @@ public class train {
                 int e = inputs[i] * D;
                 for (int j = 0; j < D; j++) tokEmb.g[e + j] += dx[i][j];
             }
+            if (bigram == null) return;
+            int BD = bigram.cols; float[][] dE = zeros(M, BD);
+            linearBackward(bigE, bigramProj, dx, dE);
+            for (int i = 0; i < M; i++) { int e = buckets[i] * BD; for (int j = 0; j < BD; j++) bigram.g[e + j] += dE[i][j]; }
         }
 
         /** Returns dLoss/dx for the block's input; dout is reused as that gradient's storage. */
@@ -706,18 +737,23 @@ public class train {
     }
 
     // ----------------------------------------------------------------------------------------------------
-    // Evaluation: mean cross-entropy over the whole validation split in TRAIN_SEQ_LEN windows. Tokens are
-    // bytes, so bits per byte is exactly val_loss / ln 2.
+    // Evaluation: mean cross-entropy over the validation split's first nSeq * TRAIN_SEQ_LEN tokens. Tokens are
+    // bytes, so bits per byte is exactly val_loss / ln 2. Windows step by EVAL_STRIDE (Parameter Golf's
+    // sliding-window eval): each scores only its last EVAL_STRIDE tokens, which all see at least
+    // TRAIN_SEQ_LEN - EVAL_STRIDE bytes of context, for TRAIN_SEQ_LEN / EVAL_STRIDE times the compute.
 
     static double[] evalVal(GPT model, char[] val, Hyperparameters hp) {
-        int T = hp.trainSeqLen, nSeq = (val.length - 1) / T, perBatch = Math.max(1, hp.valBatchSize / T);
+        int T = hp.trainSeqLen, S = hp.evalStride > 0 ? hp.evalStride : T, nSeq = (val.length - 1) / T, perBatch = Math.max(1, hp.valBatchSize / T);
         if (nSeq == 0) throw new IllegalArgumentException("validation split has " + val.length + " tokens, fewer than TRAIN_SEQ_LEN+1");
+        int nWin = (nSeq * T - T) / S + 1; // window w covers w*S .. w*S+T-1; the first scores all of its tokens
         double total = 0;
-        for (int s0 = 0; s0 < nSeq; s0 += perBatch) {
-            int B = Math.min(perBatch, nSeq - s0);
+        for (int w0 = 0; w0 < nWin; w0 += perBatch) {
+            int B = Math.min(perBatch, nWin - w0);
             int[] x = new int[B * T], y = new int[B * T];
-            for (int i = 0; i < B * T; i++) { int pos = s0 * T + i; x[i] = val[pos]; y[i] = val[pos + 1]; }
-            total += model.forward(x, y, B, T) * B * T;
+            for (int b = 0; b < B; b++) for (int t = 0; t < T; t++) { int pos = (w0 + b) * S + t; x[b * T + t] = val[pos]; y[b * T + t] = val[pos + 1]; }
+            double mean = model.forward(x, y, B, T);
+            if (S == T) { total += mean * B * T; continue; }
+            for (int b = 0; b < B; b++) for (int t = w0 + b == 0 ? 0 : T - S; t < T; t++) total += model.rowLoss[b * T + t];
         }
         double loss = total / ((double) nSeq * T);
         return new double[]{loss, loss / Math.log(2)};
@@ -868,6 +904,8 @@ public class train {
         log0(f("model_params:%d", model.numParams()));
         log0(f("num_layers:%d model_dim:%d num_heads:%d mlp_mult:%d tie_embeddings:%s logit_softcap:%.1f",
                 hp.numLayers, hp.modelDim, hp.numHeads, hp.mlpMult, hp.tieEmbeddings, hp.logitSoftcap));
+        if (hp.bigramVocab > 0) log0(f("bigram_vocab:%d bigram_dim:%d", hp.bigramVocab, hp.bigramDim));
+        if (hp.evalStride > 0 && hp.evalStride < hp.trainSeqLen) log0(f("eval_stride:%d", hp.evalStride));
         log0(f("train_batch_tokens:%d train_seq_len:%d iterations:%d warmup_steps:%d max_wallclock_seconds:%.3f",
                 hp.trainBatchTokens, hp.trainSeqLen, hp.iterations, hp.warmupSteps, hp.maxWallclockSeconds));
         log0(f("embed_lr:%g matrix_lr:%g scalar_lr:%g weight_decay:%g quant_bits:%d", hp.embedLr, hp.matrixLr, hp.scalarLr, hp.weightDecay, hp.quantBits));
