@@ -58,7 +58,7 @@ public class train {
             if ((modelDim / numHeads) % 2 != 0) fail("NUM_HEADS", "head dim MODEL_DIM/NUM_HEADS=" + (modelDim / numHeads) + " must be even for RoPE");
             if (trainBatchTokens % trainSeqLen != 0)
                 fail("TRAIN_BATCH_TOKENS", trainBatchTokens + " is not a multiple of TRAIN_SEQ_LEN=" + trainSeqLen);
-            if (evalStride > 0 && (evalStride > trainSeqLen || trainSeqLen % evalStride != 0))
+            if (evalStride > 0 && trainSeqLen % evalStride != 0)
                 fail("EVAL_STRIDE", evalStride + " does not divide TRAIN_SEQ_LEN=" + trainSeqLen + "; accepted: 0 or a divisor of it");
             if (valBatchSize < trainSeqLen) fail("VAL_BATCH_SIZE", valBatchSize + " is smaller than TRAIN_SEQ_LEN=" + trainSeqLen);
             if (bigramVocab == 1) fail("BIGRAM_VOCAB", "1 leaves no bucket for pairs; accepted: 0 (off) or 2 and up");
