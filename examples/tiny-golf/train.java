@@ -232,12 +232,24 @@ public class train {
         });
     }
 
-    /** x^T into t (new when null), 16 rows of x read in step, so neither side is fetched again column by column. */
-    static float[][] transpose(float[][] x, float[][] t) {
-        int R = x.length, C = x[0].length; float[][] out = t != null ? t : new float[C][R];
-        parallelFor((R + 15) / 16, (lo, hi) -> {
-            for (int i0 = lo * 16; i0 < Math.min(R, hi * 16); i0 += 16)
-                for (int j = 0; j < C; j++) { float[] oj = out[j]; for (int i = i0; i < Math.min(R, i0 + 16); i++) oj[i] = x[i][j]; }
+    /**
+     * x^T into out. Sixteen rows of x are held at once and read along in step, so each of their
+     * columns lands as one 64-byte line of a row of out. Threads split out's rows, so no two write to the same line.
+     */
+    static float[][] transpose(float[][] x, float[][] out) {
+        int R = x.length, C = x[0].length;
+        parallelFor(C, (lo, hi) -> {
+            int i = 0;
+            for (; i + 16 <= R; i += 16) {
+                float[] x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3], x4 = x[i + 4], x5 = x[i + 5], x6 = x[i + 6], x7 = x[i + 7];
+                float[] x8 = x[i + 8], x9 = x[i + 9], xa = x[i + 10], xb = x[i + 11], xc = x[i + 12], xd = x[i + 13], xe = x[i + 14], xf = x[i + 15];
+                for (int j = lo; j < hi; j++) {
+                    float[] o = out[j];
+                    o[i] = x0[j]; o[i + 1] = x1[j]; o[i + 2] = x2[j]; o[i + 3] = x3[j]; o[i + 4] = x4[j]; o[i + 5] = x5[j]; o[i + 6] = x6[j]; o[i + 7] = x7[j];
+                    o[i + 8] = x8[j]; o[i + 9] = x9[j]; o[i + 10] = xa[j]; o[i + 11] = xb[j]; o[i + 12] = xc[j]; o[i + 13] = xd[j]; o[i + 14] = xe[j]; o[i + 15] = xf[j];
+                }
+            }
+            for (; i < R; i++) { float[] xi = x[i]; for (int j = lo; j < hi; j++) out[j][i] = xi[j]; }
         });
         return out;
     }
@@ -281,10 +293,36 @@ public class train {
         });
     }
 
+    /**
+     * Matrices a step needs only for a moment (transposes, weights as rows, gradients on their way to a Param), handed
+     * out in call order and all taken back when the next forward pass begins. A step makes the same calls in the same
+     * order, so each call gets back the array it had last step, still in cache, instead of a fresh one that the
+     * allocator must zero and the cache fetch: writing into fresh arrays made a transpose three times slower.
+     */
+    static final class Scratch {
+        private final List<float[][]> arrays = new ArrayList<>();
+        private int next;
+
+        /** A rows x cols matrix whose contents are whatever was left in it. */
+        float[][] take(int rows, int cols) {
+            if (next == arrays.size()) arrays.add(null);
+            float[][] m = arrays.get(next);
+            if (m == null || m.length != rows || m[0].length != cols) arrays.set(next, m = new float[rows][cols]);
+            next++;
+            return m;
+        }
+
+        float[][] zeros(int rows, int cols) { float[][] m = take(rows, cols); for (float[] r : m) Arrays.fill(r, 0f); return m; }
+
+        void reset() { next = 0; }
+    }
+
+    static final Scratch scratch = new Scratch();
+
     /** A matrix's flat [rows*cols] weights as row arrays, transposed or not. */
     static float[][] rows(Param p, boolean transposed) {
         float[] w = p.w; int rows = p.rows, cols = p.cols;
-        float[][] out = transposed ? new float[cols][rows] : new float[rows][cols];
+        float[][] out = transposed ? scratch.take(cols, rows) : scratch.take(rows, cols);
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++) { if (transposed) out[c][r] = w[r * cols + c]; else out[r][c] = w[r * cols + c]; }
         return out;
@@ -304,7 +342,7 @@ public class train {
     static void linear(float[][] x, Param[] ws, float[][][] ys) {
         int M = x.length, N = ws[0].rows;
         if (!narrow(M, N)) { for (int i = 0; i < ws.length; i++) matmul(x, rows(ws[i], true), ys[i], false); return; }
-        float[][] xT = transpose(x, null), yT = new float[N][M];
+        float[][] xT = transpose(x, scratch.take(x[0].length, M)), yT = scratch.take(N, M);
         for (int i = 0; i < ws.length; i++) { matmul(rows(ws[i], false), xT, yT, false); transpose(yT, ys[i]); }
     }
 
@@ -316,14 +354,21 @@ public class train {
      */
     static void linearBackward(float[][] x, Param[] ws, float[][][] dys, float[][] dx) {
         for (int i = 0; i < ws.length; i++) {
-            Param w = ws[i]; float[][] g = new float[w.rows][w.cols];
+            Param w = ws[i];
+            if (w.rows > w.cols) { // computed transposed, W.g^T = x^T @ dy_i, so the vectorised loop runs over the longer side
+                float[][] gT = scratch.zeros(w.cols, w.rows);
+                matmulTA(x, dys[i], gT);
+                for (int c = 0; c < w.cols; c++) for (int r = 0; r < w.rows; r++) w.g[r * w.cols + c] += gT[c][r];
+                continue;
+            }
+            float[][] g = scratch.zeros(w.rows, w.cols);
             matmulTA(dys[i], x, g);
             for (int r = 0; r < w.rows; r++) for (int c = 0; c < w.cols; c++) w.g[r * w.cols + c] += g[r][c];
         }
         int M = x.length, N = ws[0].cols;
         if (!narrow(M, N)) { for (int i = 0; i < ws.length; i++) matmul(dys[i], rows(ws[i], false), dx, i > 0); return; }
-        float[][] dxT = new float[N][M];
-        for (int i = 0; i < ws.length; i++) matmul(rows(ws[i], true), transpose(dys[i], null), dxT, true);
+        float[][] dxT = scratch.zeros(N, M);
+        for (int i = 0; i < ws.length; i++) matmul(rows(ws[i], true), transpose(dys[i], scratch.take(dys[i][0].length, M)), dxT, true);
         transpose(dxT, dx);
     }
 
@@ -461,6 +506,7 @@ public class train {
         double forward(int[] inputs, int[] targets, int B, int T) {
             if (x0 == null || x0.length != B * T) { M = B * T; x0 = zeros(M, D); nf = zeros(M, D); invf = new float[M]; logits = zeros(M, V); }
             this.B = B; this.T = T; this.inputs = inputs; this.targets = targets;
+            scratch.reset();
             for (int i = 0; i < M; i++) System.arraycopy(tokEmb.w, inputs[i] * D, x0[i], 0, D);
             if (bigram != null) bigramForward();
             float[][] x = x0;
@@ -568,7 +614,7 @@ public class train {
                     for (int t = 0; t < T; t++) {
                         int n = t + 1; float[] qt = qh[t];
                         Arrays.fill(sc, 0, n, 0f);
-                        for (int c = 0; c < hd; c++) { float qc = qt[c]; float[] kc = kT[c]; for (int s = 0; s < n; s++) sc[s] += qc * kc[s]; }
+                        for (int c = 0; c < hd; c += 4) accumulate(sc, 0, n, kT, c, hd, qt[c], c + 1 < hd ? qt[c + 1] : 0f, c + 2 < hd ? qt[c + 2] : 0f, c + 3 < hd ? qt[c + 3] : 0f);
                         float max = Float.NEGATIVE_INFINITY;
                         for (int s = 0; s < n; s++) max = Math.max(max, sc[s]);
                         float sum = 0;
@@ -579,20 +625,28 @@ public class train {
                         System.arraycopy(sc, 0, b.probs, pOff + t * T, n);
                     }
                     // o[t] = sum over s <= t of p[t][s] v[s], built transposed: each key's value row scales a run of
-                    // queries, a loop over up to T of them rather than over hd channels.
+                    // queries, a loop over up to T of them rather than over hd channels. pT[s][t] is zero for t < s.
                     for (float[] r : oT) Arrays.fill(r, 0f);
-                    for (int s = 0; s < T; s++) {
-                        float[] ps = pT[s], vs = vh[s];
-                        for (int c = 0; c < hd; c++) { float vc = vs[c]; float[] oc = oT[c]; for (int t = s; t < T; t++) oc[t] += vc * ps[t]; }
-                    }
+                    for (int s = 0; s < T; s += 4)
+                        for (int c = 0; c < hd; c++)
+                            accumulate(oT[c], s, T, pT, s, T, vh[s][c], s + 1 < T ? vh[s + 1][c] : 0f, s + 2 < T ? vh[s + 2][c] : 0f, s + 3 < T ? vh[s + 3][c] : 0f);
                     for (int t = 0; t < T; t++) { float[] at = b.ao[base + t]; for (int c = 0; c < hd; c++) at[h * hd + c] = oT[c][t]; }
                 }
             });
         }
 
+        /**
+         * y[lo..hi) += w0 x[r] + w1 x[r+1] + w2 x[r+2] + w3 x[r+3]: attention's small products, four rows a pass so each
+         * store carries four multiply-adds. Where r+1.. run past x's `rows`, their weights must be zero (the last row is read).
+         */
+        static void accumulate(float[] y, int lo, int hi, float[][] x, int r, int rows, float w0, float w1, float w2, float w3) {
+            float[] x0 = x[r], x1 = x[Math.min(r + 1, rows - 1)], x2 = x[Math.min(r + 2, rows - 1)], x3 = x[Math.min(r + 3, rows - 1)];
+            for (int j = lo; j < hi; j++) y[j] += w0 * x0[j] + w1 * x1[j] + w2 * x2[j] + w3 * x3[j];
+        }
+
         /** Backward from the gradient left in logits by forward; accumulates into every Param.g. */
         void backward() {
-            float[][] dnf = zeros(M, D), dx = zeros(M, D);
+            float[][] dnf = scratch.take(M, D), dx = scratch.zeros(M, D);
             linearBackward(nf, head(), logits, dnf);
             rmsnormBackward(nf, invf, dnf, dx);
             for (int l = blocks.length - 1; l >= 0; l--) dx = blockBackward(blocks[l], dx);
@@ -601,30 +655,29 @@ public class train {
                 for (int j = 0; j < D; j++) tokEmb.g[e + j] += dx[i][j];
             }
             if (bigram == null) return;
-            int BD = bigram.cols; float[][] dE = zeros(M, BD);
+            int BD = bigram.cols; float[][] dE = scratch.take(M, BD);
             linearBackward(bigE, bigramProj, dx, dE);
             for (int i = 0; i < M; i++) { int e = buckets[i] * BD; for (int j = 0; j < BD; j++) bigram.g[e + j] += dE[i][j]; }
         }
 
         /** Returns dLoss/dx for the block's input; dout is reused as that gradient's storage. */
         float[][] blockBackward(Block b, float[][] dout) {
-            float[] as = b.attnScale.w, ms = b.mlpScale.w;
             // out = xMid + mlpScale * mo
-            float[][] dmo = zeros(M, D);
-            for (int i = 0; i < M; i++) for (int j = 0; j < D; j++) { dmo[i][j] = dout[i][j] * ms[j]; b.mlpScale.g[j] += dout[i][j] * b.mo[i][j]; }
-            float[][] dh = zeros(M, F);
+            float[][] dmo = scratch.take(M, D);
+            scaleBackward(dout, b.mlpScale, b.mo, dmo);
+            float[][] dh = scratch.take(M, F);
             linearBackward(b.act, b.w2, dmo, dh);
-            parallelFor(M, (lo, hi) -> { for (int i = lo; i < hi; i++) { float[] hr = b.h[i], di = dh[i]; for (int j = 0; j < F; j++) di[j] = hr[j] > 0 ? di[j] * 2f * hr[j] : 0f; } });
+            parallelFor(M, (lo, hi) -> { for (int i = lo; i < hi; i++) { float[] hr = b.h[i], di = dh[i]; for (int j = 0; j < F; j++) di[j] *= 2f * Math.max(hr[j], 0f); } });
             float[][] dn2 = dmo; // dmo is no longer needed
             linearBackward(b.n2, b.w1, dh, dn2);
             float[][] dxm = dout;
             rmsnormBackward(b.n2, b.inv2, dn2, dxm);
             // xMid = x + attnScale * po
             float[][] dpo = dn2;
-            for (int i = 0; i < M; i++) for (int j = 0; j < D; j++) { dpo[i][j] = dxm[i][j] * as[j]; b.attnScale.g[j] += dxm[i][j] * b.po[i][j]; }
-            float[][] dao = zeros(M, D);
+            scaleBackward(dxm, b.attnScale, b.po, dpo);
+            float[][] dao = scratch.take(M, D);
             linearBackward(b.ao, b.wo, dpo, dao);
-            float[][] dq = zeros(M, D), dk = zeros(M, D), dv = zeros(M, D);
+            float[][] dq = scratch.take(M, D), dk = scratch.take(M, D), dv = scratch.take(M, D);
             attentionBackward(b, dao, dq, dk, dv);
             rope(dq, true); rope(dk, true);
             float[][] dn1 = dao;
@@ -633,12 +686,25 @@ public class train {
             return dxm;
         }
 
+        /**
+         * Backward of a per-channel scale, out = x + scale * y: dy = dout * scale, row-parallel; scale.g += the column
+         * sums of dout * y, row after row on one thread, so the sum does not depend on the number of threads.
+         */
+        static void scaleBackward(float[][] dout, Param scale, float[][] y, float[][] dy) {
+            float[] s = scale.w, g = scale.g;
+            parallelFor(dout.length, (lo, hi) -> {
+                for (int i = lo; i < hi; i++) { float[] di = dout[i], oi = dy[i]; for (int j = 0; j < di.length; j++) oi[j] = di[j] * s[j]; }
+            });
+            for (int i = 0; i < dout.length; i++) { float[] di = dout[i], yi = y[i]; for (int j = 0; j < di.length; j++) g[j] += di[j] * yi[j]; }
+        }
+
         /** Backward of attention, in the same row form as forward: gradients of keys and values kept transposed. */
         void attentionBackward(Block b, float[][] dao, float[][] dq, float[][] dk, float[][] dv) {
             float scale = (float) (1.0 / Math.sqrt(hd));
             parallelFor(B * H, (lo, hi) -> {
-                float[] dp = new float[T], ds = new float[T], p = new float[T], g = new float[hd];
-                float[][] vT = new float[hd][T], kh = new float[T][hd], qh = new float[T][hd], dqT = new float[hd][T], dkT = new float[hd][T], dvT = new float[hd][T], dsT = new float[T][T];
+                float[] dp = new float[T];
+                float[][] vT = new float[hd][T], kh = new float[T][hd], qh = new float[T][hd], gh = new float[T][hd], P = new float[T][T], dS = new float[T][T], dsT = new float[T][T];
+                float[][] dqT = new float[hd][T], dkT = new float[hd][T], dvT = new float[hd][T];
                 for (int u = lo; u < hi; u++) {
                     int seq = u / H, h = u % H, base = seq * T, pOff = u * T * T;
                     for (int s = 0; s < T; s++) {
@@ -646,31 +712,32 @@ public class train {
                         for (int c = 0; c < hd; c++) vT[c][s] = vs[h * hd + c];
                         System.arraycopy(b.k[base + s], h * hd, kh[s], 0, hd);
                         System.arraycopy(b.q[base + s], h * hd, qh[s], 0, hd);
+                        System.arraycopy(dao[base + s], h * hd, gh[s], 0, hd);
+                        System.arraycopy(b.probs, pOff + s * T, P[s], 0, s + 1); // P[t][s] stays zero for s > t
                     }
-                    for (int c = 0; c < hd; c++) { Arrays.fill(dkT[c], 0f); Arrays.fill(dvT[c], 0f); Arrays.fill(dqT[c], 0f); }
+                    // ds[t][s] = p[t][s] (dp[t][s] - sum_s' p dp) / sqrt(hd), dp[t][s] = g[t] . v[s]
                     for (int t = 0; t < T; t++) {
-                        int n = t + 1;
-                        System.arraycopy(dao[base + t], h * hd, g, 0, hd);
-                        System.arraycopy(b.probs, pOff + t * T, p, 0, n);
-                        // dp[s] = g . v[s]; dv[s] += p[s] g
+                        int n = t + 1; float[] g = gh[t], p = P[t], ds = dS[t];
                         Arrays.fill(dp, 0, n, 0f);
-                        for (int c = 0; c < hd; c++) {
-                            float gc = g[c]; float[] vc = vT[c], dvc = dvT[c];
-                            for (int s = 0; s < n; s++) { dp[s] += gc * vc[s]; dvc[s] += gc * p[s]; }
-                        }
+                        for (int c = 0; c < hd; c += 4) accumulate(dp, 0, n, vT, c, hd, g[c], c + 1 < hd ? g[c + 1] : 0f, c + 2 < hd ? g[c + 2] : 0f, c + 3 < hd ? g[c + 3] : 0f);
                         float dot = 0;
                         for (int s = 0; s < n; s++) dot += dp[s] * p[s];
-                        for (int s = 0; s < n; s++) ds[s] = p[s] * (dp[s] - dot) * scale;
-                        // dk[s] += ds[s] q[t]; dq waits for every row of ds
-                        float[] qt = qh[t];
-                        for (int c = 0; c < hd; c++) { float qc = qt[c]; float[] dkc = dkT[c]; for (int s = 0; s < n; s++) dkc[s] += ds[s] * qc; }
-                        for (int s = 0; s < n; s++) dsT[s][t] = ds[s];
+                        for (int s = 0; s < n; s++) { ds[s] = p[s] * (dp[s] - dot) * scale; dsT[s][t] = ds[s]; }
                     }
-                    // dq[t] = sum over s <= t of ds[t][s] k[s], transposed as o is in forward
-                    for (int s = 0; s < T; s++) {
-                        float[] dss = dsT[s], ks = kh[s];
-                        for (int c = 0; c < hd; c++) { float kc = ks[c]; float[] dqc = dqT[c]; for (int t = s; t < T; t++) dqc[t] += kc * dss[t]; }
+                    // dv[s] = sum over t >= s of p[t][s] g[t] and dk[s] = sum over t >= s of ds[t][s] q[t], both transposed:
+                    // four queries a pass over the keys up to the last of them (P and dS are zero past each row's query).
+                    for (int c = 0; c < hd; c++) { Arrays.fill(dkT[c], 0f); Arrays.fill(dvT[c], 0f); Arrays.fill(dqT[c], 0f); }
+                    for (int t = 0; t < T; t += 4) {
+                        int n = Math.min(T, t + 4);
+                        for (int c = 0; c < hd; c++) {
+                            accumulate(dvT[c], 0, n, P, t, T, gh[t][c], t + 1 < T ? gh[t + 1][c] : 0f, t + 2 < T ? gh[t + 2][c] : 0f, t + 3 < T ? gh[t + 3][c] : 0f);
+                            accumulate(dkT[c], 0, n, dS, t, T, qh[t][c], t + 1 < T ? qh[t + 1][c] : 0f, t + 2 < T ? qh[t + 2][c] : 0f, t + 3 < T ? qh[t + 3][c] : 0f);
+                        }
                     }
+                    // dq[t] = sum over s <= t of ds[t][s] k[s], transposed as o is in forward (dsT[s][t] is zero for t < s)
+                    for (int s = 0; s < T; s += 4)
+                        for (int c = 0; c < hd; c++)
+                            accumulate(dqT[c], s, T, dsT, s, T, kh[s][c], s + 1 < T ? kh[s + 1][c] : 0f, s + 2 < T ? kh[s + 2][c] : 0f, s + 3 < T ? kh[s + 3][c] : 0f);
                     for (int s = 0; s < T; s++) {
                         float[] dqs = dq[base + s], dks = dk[base + s], dvs = dv[base + s];
                         for (int c = 0; c < hd; c++) { dqs[h * hd + c] = dqT[c][s]; dks[h * hd + c] = dkT[c][s]; dvs[h * hd + c] = dvT[c][s]; }
