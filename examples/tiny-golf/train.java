@@ -8,7 +8,8 @@ import java.nio.*;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.*;
 import java.util.*;
-import java.util.concurrent.*;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.*;
 
 public class train {
@@ -170,23 +171,49 @@ public class train {
     // are `c[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j]` over separate row arrays at the same index:
     // the JIT vectorises that form (flat arrays at different offsets defeat its alias analysis).
 
-    static ExecutorService pool;
     static int nThreads = 1;
+    static Thread[] crew = new Thread[0]; // threads 1..nThreads-1; the caller of parallelFor is thread 0
 
     interface Range { void run(int lo, int hi); }
 
+    // A step makes about a hundred parallel calls of a millisecond or less, so handing work over must cost far less
+    // than that: an executor's queue and futures took 13 us a call, a posted task that spinning threads pick up 0.2 us.
+    static volatile Range task;
+    static volatile int taskSize;
+    static volatile long generation; // bumped by the caller when it posts a task
+    static final AtomicInteger finished = new AtomicInteger();
+    static volatile Throwable failure;
+
+    static void startCrew(int threads) {
+        nThreads = threads; crew = new Thread[threads - 1];
+        for (int w = 1; w < threads; w++) {
+            int part = w;
+            Thread t = crew[w - 1] = new Thread(() -> {
+                long seen = 0;
+                while (true) {
+                    // spin a while (a step's serial stretches are short), then sleep until the next post
+                    for (int spins = 0; generation == seen; spins++) { if (spins < 20_000) Thread.onSpinWait(); else LockSupport.park(); }
+                    seen = generation;
+                    int n = taskSize, parts = Math.min(nThreads, n);
+                    try { if (part < parts) task.run((int) ((long) n * part / parts), (int) ((long) n * (part + 1) / parts)); }
+                    catch (Throwable e) { failure = e; }
+                    finished.incrementAndGet();
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** body over [0, n) split into nThreads contiguous ranges, the first run by the caller. Not reentrant. */
     static void parallelFor(int n, Range body) {
         int parts = Math.min(nThreads, n);
         if (parts <= 1) { body.run(0, n); return; }
-        List<Future<?>> futures = new ArrayList<>(parts - 1);
-        for (int p = 1; p < parts; p++) {
-            int lo = (int) ((long) n * p / parts), hi = (int) ((long) n * (p + 1) / parts);
-            futures.add(pool.submit(() -> body.run(lo, hi)));
-        }
+        finished.set(0); task = body; taskSize = n; generation++;
+        for (Thread t : crew) LockSupport.unpark(t);
         body.run(0, (int) ((long) n / parts));
-        try { for (Future<?> fu : futures) fu.get(); }
-        catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new RuntimeException(e); }
-        catch (ExecutionException e) { throw new RuntimeException(e.getCause()); }
+        while (finished.get() < crew.length) Thread.onSpinWait();
+        if (failure != null) { Throwable e = failure; failure = null; throw new RuntimeException(e); }
     }
 
     /**
@@ -938,11 +965,9 @@ public class train {
         Hyperparameters hp;
         try { hp = new Hyperparameters(); }
         catch (IllegalArgumentException e) { System.err.println(e.getMessage()); System.exit(2); return; }
-        nThreads = hp.threads;
-        pool = Executors.newFixedThreadPool(Math.max(1, nThreads - 1), r -> { Thread t = new Thread(r); t.setDaemon(true); return t; });
+        startCrew(hp.threads);
         try { run(hp); }
         catch (IllegalArgumentException | IOException e) { System.err.println("error: " + e.getMessage()); System.exit(1); }
-        finally { pool.shutdownNow(); }
     }
 
     static void run(Hyperparameters hp) throws IOException {
