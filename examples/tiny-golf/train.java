@@ -641,7 +641,7 @@ public class train {
                     for (int t = 0; t < T; t++) {
                         int n = t + 1; float[] qt = qh[t];
                         Arrays.fill(sc, 0, n, 0f);
-                        for (int c = 0; c < hd; c += 4) accumulate(sc, 0, n, kT, c, qt);
+                        for (int c = 0; c < hd; c += 4) accumulate(sc, 0, n, kT, c, hd, qt[c], c + 1 < hd ? qt[c + 1] : 0f, c + 2 < hd ? qt[c + 2] : 0f, c + 3 < hd ? qt[c + 3] : 0f);
                         float max = Float.NEGATIVE_INFINITY;
                         for (int s = 0; s < n; s++) max = Math.max(max, sc[s]);
                         float sum = 0;
@@ -656,30 +656,18 @@ public class train {
                     for (float[] r : oT) Arrays.fill(r, 0f);
                     for (int s = 0; s < T; s += 4)
                         for (int c = 0; c < hd; c++)
-                            accumulate(oT[c], s, T, pT, s, vh, c);
+                            accumulate(oT[c], s, T, pT, s, T, vh[s][c], s + 1 < T ? vh[s + 1][c] : 0f, s + 2 < T ? vh[s + 2][c] : 0f, s + 3 < T ? vh[s + 3][c] : 0f);
                     for (int t = 0; t < T; t++) { float[] at = b.ao[base + t]; for (int c = 0; c < hd; c++) at[h * hd + c] = oT[c][t]; }
                 }
             });
         }
 
         /**
-         * y[lo..hi) += w[r] x[r] + w[r+1] x[r+1] + w[r+2] x[r+2] + w[r+3] x[r+3], rows past x's last counting as zero:
-         * attention's small products, four rows a pass so that each store carries four multiply-adds.
+         * y[lo..hi) += w0 x[r] + w1 x[r+1] + w2 x[r+2] + w3 x[r+3]: attention's small products, four rows a pass so each
+         * store carries four multiply-adds. Where r+1.. run past x's `rows`, their weights must be zero (the last row is read).
          */
-        static void accumulate(float[] y, int lo, int hi, float[][] x, int r, float[] w) {
-            int n = x.length;
-            accumulate(y, lo, hi, x, r, w[r], r + 1 < n ? w[r + 1] : 0f, r + 2 < n ? w[r + 2] : 0f, r + 3 < n ? w[r + 3] : 0f);
-        }
-
-        /** The same with the weights down column c of w: w[r][c] .. w[r+3][c]. */
-        static void accumulate(float[] y, int lo, int hi, float[][] x, int r, float[][] w, int c) {
-            int n = x.length;
-            accumulate(y, lo, hi, x, r, w[r][c], r + 1 < n ? w[r + 1][c] : 0f, r + 2 < n ? w[r + 2][c] : 0f, r + 3 < n ? w[r + 3][c] : 0f);
-        }
-
-        static void accumulate(float[] y, int lo, int hi, float[][] x, int r, float w0, float w1, float w2, float w3) {
-            int n = x.length; // a row past the last has weight zero; reading the last again keeps the loop free of branches
-            float[] x0 = x[r], x1 = x[Math.min(r + 1, n - 1)], x2 = x[Math.min(r + 2, n - 1)], x3 = x[Math.min(r + 3, n - 1)];
+        static void accumulate(float[] y, int lo, int hi, float[][] x, int r, int rows, float w0, float w1, float w2, float w3) {
+            float[] x0 = x[r], x1 = x[Math.min(r + 1, rows - 1)], x2 = x[Math.min(r + 2, rows - 1)], x3 = x[Math.min(r + 3, rows - 1)];
             for (int j = lo; j < hi; j++) y[j] += w0 * x0[j] + w1 * x1[j] + w2 * x2[j] + w3 * x3[j];
         }
 
@@ -758,7 +746,7 @@ public class train {
                     for (int t = 0; t < T; t++) {
                         int n = t + 1; float[] g = gh[t], p = P[t], ds = dS[t];
                         Arrays.fill(dp, 0, n, 0f);
-                        for (int c = 0; c < hd; c += 4) accumulate(dp, 0, n, vT, c, g);
+                        for (int c = 0; c < hd; c += 4) accumulate(dp, 0, n, vT, c, hd, g[c], c + 1 < hd ? g[c + 1] : 0f, c + 2 < hd ? g[c + 2] : 0f, c + 3 < hd ? g[c + 3] : 0f);
                         float dot = 0;
                         for (int s = 0; s < n; s++) dot += dp[s] * p[s];
                         for (int s = 0; s < n; s++) { ds[s] = p[s] * (dp[s] - dot) * scale; dsT[s][t] = ds[s]; }
@@ -769,14 +757,14 @@ public class train {
                     for (int t = 0; t < T; t += 4) {
                         int n = Math.min(T, t + 4);
                         for (int c = 0; c < hd; c++) {
-                            accumulate(dvT[c], 0, n, P, t, gh, c);
-                            accumulate(dkT[c], 0, n, dS, t, qh, c);
+                            accumulate(dvT[c], 0, n, P, t, T, gh[t][c], t + 1 < T ? gh[t + 1][c] : 0f, t + 2 < T ? gh[t + 2][c] : 0f, t + 3 < T ? gh[t + 3][c] : 0f);
+                            accumulate(dkT[c], 0, n, dS, t, T, qh[t][c], t + 1 < T ? qh[t + 1][c] : 0f, t + 2 < T ? qh[t + 2][c] : 0f, t + 3 < T ? qh[t + 3][c] : 0f);
                         }
                     }
                     // dq[t] = sum over s <= t of ds[t][s] k[s], transposed as o is in forward (dsT[s][t] is zero for t < s)
                     for (int s = 0; s < T; s += 4)
                         for (int c = 0; c < hd; c++)
-                            accumulate(dqT[c], s, T, dsT, s, kh, c);
+                            accumulate(dqT[c], s, T, dsT, s, T, kh[s][c], s + 1 < T ? kh[s + 1][c] : 0f, s + 2 < T ? kh[s + 2][c] : 0f, s + 3 < T ? kh[s + 3][c] : 0f);
                     for (int s = 0; s < T; s++) {
                         float[] dqs = dq[base + s], dks = dk[base + s], dvs = dv[base + s];
                         for (int c = 0; c < hd; c++) { dqs[h * hd + c] = dqT[c][s]; dks[h * hd + c] = dkT[c][s]; dvs[h * hd + c] = dvT[c][s]; }
