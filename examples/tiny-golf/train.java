@@ -186,13 +186,14 @@ public class train {
 
     static void startCrew(int threads) {
         nThreads = threads; crew = new Thread[threads - 1];
+        int spinLimit = threads <= Runtime.getRuntime().availableProcessors() ? 20_000 : 0; // more threads than cores: spinning would only take time from the others
         for (int w = 1; w < threads; w++) {
             int part = w;
             Thread t = crew[w - 1] = new Thread(() -> {
                 long seen = 0;
                 while (true) {
                     // spin a while (a step's serial stretches are short), then sleep until the next post
-                    for (int spins = 0; generation == seen; spins++) { if (spins < 20_000) Thread.onSpinWait(); else LockSupport.park(); }
+                    for (int spins = 0; generation == seen; spins++) { if (spins < spinLimit) Thread.onSpinWait(); else LockSupport.park(); }
                     seen = generation;
                     int n = taskSize, parts = Math.min(nThreads, n);
                     try { if (part < parts) task.run((int) ((long) n * part / parts), (int) ((long) n * (part + 1) / parts)); }
@@ -211,8 +212,8 @@ public class train {
         if (parts <= 1) { body.run(0, n); return; }
         finished.set(0); task = body; taskSize = n; generation++;
         for (Thread t : crew) LockSupport.unpark(t);
-        body.run(0, (int) ((long) n / parts));
-        while (finished.get() < crew.length) Thread.onSpinWait();
+        try { body.run(0, (int) ((long) n / parts)); }
+        finally { while (finished.get() < crew.length) Thread.onSpinWait(); }
         if (failure != null) { Throwable e = failure; failure = null; throw new RuntimeException(e); }
     }
 
@@ -641,7 +642,7 @@ public class train {
                     for (int t = 0; t < T; t++) {
                         int n = t + 1; float[] qt = qh[t];
                         Arrays.fill(sc, 0, n, 0f);
-                        for (int c = 0; c < hd; c += 4) accumulate(sc, 0, n, kT, c, hd, qt[c], c + 1 < hd ? qt[c + 1] : 0f, c + 2 < hd ? qt[c + 2] : 0f, c + 3 < hd ? qt[c + 3] : 0f);
+                        for (int c = 0; c < hd; c += 4) accumulate(sc, 0, n, kT, c, qt[c], c + 1 < hd ? qt[c + 1] : 0f, c + 2 < hd ? qt[c + 2] : 0f, c + 3 < hd ? qt[c + 3] : 0f);
                         float max = Float.NEGATIVE_INFINITY;
                         for (int s = 0; s < n; s++) max = Math.max(max, sc[s]);
                         float sum = 0;
@@ -656,7 +657,7 @@ public class train {
                     for (float[] r : oT) Arrays.fill(r, 0f);
                     for (int s = 0; s < T; s += 4)
                         for (int c = 0; c < hd; c++)
-                            accumulate(oT[c], s, T, pT, s, T, vh[s][c], s + 1 < T ? vh[s + 1][c] : 0f, s + 2 < T ? vh[s + 2][c] : 0f, s + 3 < T ? vh[s + 3][c] : 0f);
+                            accumulate(oT[c], s, T, pT, s, vh[s][c], s + 1 < T ? vh[s + 1][c] : 0f, s + 2 < T ? vh[s + 2][c] : 0f, s + 3 < T ? vh[s + 3][c] : 0f);
                     for (int t = 0; t < T; t++) { float[] at = b.ao[base + t]; for (int c = 0; c < hd; c++) at[h * hd + c] = oT[c][t]; }
                 }
             });
@@ -664,10 +665,11 @@ public class train {
 
         /**
          * y[lo..hi) += w0 x[r] + w1 x[r+1] + w2 x[r+2] + w3 x[r+3]: attention's small products, four rows a pass so each
-         * store carries four multiply-adds. Where r+1.. run past x's `rows`, their weights must be zero (the last row is read).
+         * store carries four multiply-adds. Where r+1.. run past x's last row, their weights must be zero (the last row is read).
          */
-        static void accumulate(float[] y, int lo, int hi, float[][] x, int r, int rows, float w0, float w1, float w2, float w3) {
-            float[] x0 = x[r], x1 = x[Math.min(r + 1, rows - 1)], x2 = x[Math.min(r + 2, rows - 1)], x3 = x[Math.min(r + 3, rows - 1)];
+        static void accumulate(float[] y, int lo, int hi, float[][] x, int r, float w0, float w1, float w2, float w3) {
+            int n = x.length;
+            float[] x0 = x[r], x1 = x[Math.min(r + 1, n - 1)], x2 = x[Math.min(r + 2, n - 1)], x3 = x[Math.min(r + 3, n - 1)];
             for (int j = lo; j < hi; j++) y[j] += w0 * x0[j] + w1 * x1[j] + w2 * x2[j] + w3 * x3[j];
         }
 
@@ -746,7 +748,7 @@ public class train {
                     for (int t = 0; t < T; t++) {
                         int n = t + 1; float[] g = gh[t], p = P[t], ds = dS[t];
                         Arrays.fill(dp, 0, n, 0f);
-                        for (int c = 0; c < hd; c += 4) accumulate(dp, 0, n, vT, c, hd, g[c], c + 1 < hd ? g[c + 1] : 0f, c + 2 < hd ? g[c + 2] : 0f, c + 3 < hd ? g[c + 3] : 0f);
+                        for (int c = 0; c < hd; c += 4) accumulate(dp, 0, n, vT, c, g[c], c + 1 < hd ? g[c + 1] : 0f, c + 2 < hd ? g[c + 2] : 0f, c + 3 < hd ? g[c + 3] : 0f);
                         float dot = 0;
                         for (int s = 0; s < n; s++) dot += dp[s] * p[s];
                         for (int s = 0; s < n; s++) { ds[s] = p[s] * (dp[s] - dot) * scale; dsT[s][t] = ds[s]; }
@@ -757,14 +759,14 @@ public class train {
                     for (int t = 0; t < T; t += 4) {
                         int n = Math.min(T, t + 4);
                         for (int c = 0; c < hd; c++) {
-                            accumulate(dvT[c], 0, n, P, t, T, gh[t][c], t + 1 < T ? gh[t + 1][c] : 0f, t + 2 < T ? gh[t + 2][c] : 0f, t + 3 < T ? gh[t + 3][c] : 0f);
-                            accumulate(dkT[c], 0, n, dS, t, T, qh[t][c], t + 1 < T ? qh[t + 1][c] : 0f, t + 2 < T ? qh[t + 2][c] : 0f, t + 3 < T ? qh[t + 3][c] : 0f);
+                            accumulate(dvT[c], 0, n, P, t, gh[t][c], t + 1 < T ? gh[t + 1][c] : 0f, t + 2 < T ? gh[t + 2][c] : 0f, t + 3 < T ? gh[t + 3][c] : 0f);
+                            accumulate(dkT[c], 0, n, dS, t, qh[t][c], t + 1 < T ? qh[t + 1][c] : 0f, t + 2 < T ? qh[t + 2][c] : 0f, t + 3 < T ? qh[t + 3][c] : 0f);
                         }
                     }
                     // dq[t] = sum over s <= t of ds[t][s] k[s], transposed as o is in forward (dsT[s][t] is zero for t < s)
                     for (int s = 0; s < T; s += 4)
                         for (int c = 0; c < hd; c++)
-                            accumulate(dqT[c], s, T, dsT, s, T, kh[s][c], s + 1 < T ? kh[s + 1][c] : 0f, s + 2 < T ? kh[s + 2][c] : 0f, s + 3 < T ? kh[s + 3][c] : 0f);
+                            accumulate(dqT[c], s, T, dsT, s, kh[s][c], s + 1 < T ? kh[s + 1][c] : 0f, s + 2 < T ? kh[s + 2][c] : 0f, s + 3 < T ? kh[s + 3][c] : 0f);
                     for (int s = 0; s < T; s++) {
                         float[] dqs = dq[base + s], dks = dk[base + s], dvs = dv[base + s];
                         for (int c = 0; c < hd; c++) { dqs[h * hd + c] = dqT[c][s]; dks[h * hd + c] = dkT[c][s]; dvs[h * hd + c] = dvT[c][s]; }
